@@ -1,0 +1,136 @@
+namespace Actors.Runtime.Storage;
+
+/// <summary>
+/// The one storage abstraction the runtime needs: grain state, reminders, the outbox, consumer checkpoints and
+/// cluster membership. Two providers implement it (SQLite, the embedded default; PostgreSQL, production and
+/// cluster) and pass the same conformance suite. Every guarantee is enforced inside a store transaction.
+/// </summary>
+public interface IStorageProvider : IAsyncDisposable
+{
+    /// <summary>"Sqlite" or "Postgres".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// True when the store can only be used by one process at a time (SQLite). Such a store takes an exclusive
+    /// lock on open, so the node that holds it may take every partition lease at once.
+    /// </summary>
+    bool IsSingleProcess { get; }
+
+    /// <summary>Creates or upgrades the schema, idempotently, and records its version.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version recorded in the store (0 before <see cref="InitializeAsync"/>).</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>The store's current clock, against which lease and claim expiry are compared.</summary>
+    Task<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken);
+
+    // ---- grain state -------------------------------------------------------------------------------------
+
+    /// <summary>Reads one named state of a grain; null when no row was ever written.</summary>
+    Task<StoredState?> ReadStateAsync(GrainId grain, string stateName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits several independent grain units of work, ideally in one store transaction (group commit).
+    /// Each one is checked and applied all-or-nothing on its own: its lease (the node must own the partition
+    /// at the token's epoch, unexpired), then each state's expected version, then its state rows, its outbox
+    /// rows and its reminder changes. A failed check skips only that unit. Returns one result per unit, in order.
+    /// </summary>
+    Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken);
+
+    // ---- reminders ---------------------------------------------------------------------------------------
+
+    Task<ReminderRecord?> ReadReminderAsync(GrainId grain, string name, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ReminderRecord>> ReadRemindersAsync(GrainId grain, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> reminders in <paramref name="partitions"/> that are due at
+    /// <paramref name="dueBy"/> (business time) and not claimed, or whose claim expired by store time.
+    /// A claim sets claimed_by, claim_expires_at = store now + <paramref name="claimDuration"/>, increments
+    /// attempts and the version; the returned records carry the new version. Claims never block each other
+    /// (PostgreSQL: FOR UPDATE SKIP LOCKED). Ordered by due time.
+    /// </summary>
+    Task<IReadOnlyList<ReminderRecord>> ClaimDueRemindersAsync(
+        string nodeId,
+        IReadOnlyCollection<int> partitions,
+        DateTimeOffset dueBy,
+        TimeSpan claimDuration,
+        int max,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a successful delivery: deletes the reminder (<paramref name="nextDueAt"/> null) or re-arms it at
+    /// <paramref name="nextDueAt"/> with the claim cleared, attempts reset and the version bumped, but only if
+    /// its version is still <paramref name="claimedVersion"/>. An unregister or update since the claim wins.
+    /// Returns whether the row was changed.
+    /// </summary>
+    Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After a failed delivery: keeps the claim until <paramref name="retryAfter"/> of store time, so the
+    /// reminder is retried then (by any node), if its version is still <paramref name="claimedVersion"/>.
+    /// </summary>
+    Task AbandonReminderAsync(GrainId grain, string name, long claimedVersion, TimeSpan retryAfter, CancellationToken cancellationToken);
+
+    /// <summary>The earliest due time of any unclaimed reminder in <paramref name="partitions"/>, or null.</summary>
+    Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
+
+    // ---- outbox and checkpoints -------------------------------------------------------------------------
+
+    /// <summary>
+    /// Gives committed outbox rows their global sequence and per-stream sequence, in commit order, with no gap
+    /// that could later be filled (PostgreSQL orders by transaction id below the oldest running transaction).
+    /// Safe to call from several nodes at once. Returns the last assigned global sequence.
+    /// SQLite sequences rows as they commit, so this only reads.
+    /// </summary>
+    Task<long> SequenceEventsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sequenced events with seq &gt; <paramref name="afterSeq"/>, in seq order, optionally of one stream.</summary>
+    Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int max, string? stream, CancellationToken cancellationToken);
+
+    /// <summary>The highest assigned global sequence (0 when none).</summary>
+    Task<long> GetLastSequenceAsync(CancellationToken cancellationToken);
+
+    Task<long> ReadCheckpointAsync(string consumer, CancellationToken cancellationToken);
+
+    Task WriteCheckpointAsync(string consumer, long seq, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes when new outbox rows may exist (PostgreSQL LISTEN/NOTIFY; an in-process signal for SQLite) or
+    /// after <paramref name="maxWait"/>, whichever is first. A lost LISTEN connection is re-opened on the next
+    /// call; the timeout is the short poll that covers the gap.
+    /// </summary>
+    Task WaitForEventsAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+
+    // ---- membership and leases --------------------------------------------------------------------------
+
+    /// <summary>Inserts or replaces this node's row (status Active, heartbeat now).</summary>
+    Task RegisterNodeAsync(string nodeId, string? address, CancellationToken cancellationToken);
+
+    Task HeartbeatAsync(string nodeId, CancellationToken cancellationToken);
+
+    Task SetNodeStatusAsync(string nodeId, NodeStatus status, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<NodeRecord>> ReadNodesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the partition_lease rows 0..count-1 if missing (owner null, epoch 0).</summary>
+    Task EnsurePartitionsAsync(int partitionCount, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<PartitionLease>> ReadLeasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes a partition whose lease is free or expired (or, with <paramref name="force"/>, any lease: only for a
+    /// single-process store). Increments the epoch. Returns the new lease, or null when someone else holds it.
+    /// </summary>
+    Task<PartitionLease?> TryAcquireLeaseAsync(int partition, string nodeId, TimeSpan duration, bool force, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Extends the leases this node holds at the given epochs to store now + <paramref name="duration"/>.
+    /// Returns the leases actually renewed; one missing from the answer was lost.
+    /// </summary>
+    Task<IReadOnlyList<PartitionLease>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<PartitionLease> held, TimeSpan duration, CancellationToken cancellationToken);
+
+    /// <summary>Gives up leases (graceful hand-over): owner null, expired now, epoch unchanged.</summary>
+    Task ReleaseLeasesAsync(string nodeId, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
+}
