@@ -1,0 +1,522 @@
+using Actors.Runtime.Persistence;
+using Actors.Runtime.Reminders;
+using Actors.Runtime.Storage;
+using Actors.Runtime.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Runtime.Execution;
+
+internal enum ActivationStatus
+{
+    Activating,
+    Valid,
+    Deactivating,
+    Invalid,
+}
+
+/// <summary>
+/// The one live instance of a grain on this node: its mailbox, its scheduler, its grain object and the side
+/// effects (events, reminder changes) its current turn has buffered for the next commit.
+/// </summary>
+internal sealed partial class Activation
+{
+    private readonly Lock _lock = new();
+    private readonly LinkedList<WorkItem> _waiting = new();
+    private readonly List<OutgoingEvent> _pendingEvents = [];
+    private readonly Dictionary<string, ReminderOperation> _pendingReminders = new(StringComparer.Ordinal);
+    private readonly List<GrainTimer> _timers = [];
+    private readonly Dictionary<StreamId, StreamSubscription> _subscriptions = [];
+    private readonly ILogger _logger;
+    private Grain? _grain;
+    private ActivationStatus _status = ActivationStatus.Activating;
+    private int _runningRequests;
+    private int _runningReadOnly;
+    private bool _runningLifecycle;
+    private bool _deactivationQueued;
+    private long _lastActivity;
+
+    public Activation(ActorRuntime runtime, GrainId id, GrainClassInfo grainClass, LeaseToken lease)
+    {
+        Runtime = runtime;
+        Id = id;
+        GrainClass = grainClass;
+        Lease = lease;
+        Scheduler = new ActivationTaskScheduler();
+        Reminders = new ActivationReminders(this);
+        _logger = runtime.Logger;
+        _lastActivity = runtime.Time.GetTimestamp();
+        _waiting.AddFirst(new InternalWorkItem(id, "activate", WorkKind.Lifecycle, countsAsActivity: true, a => a.ActivateAsync()));
+    }
+
+    public ActorRuntime Runtime { get; }
+
+    public GrainId Id { get; }
+
+    public GrainClassInfo GrainClass { get; }
+
+    public LeaseToken Lease { get; }
+
+    public ActivationTaskScheduler Scheduler { get; }
+
+    public ActivationReminders Reminders { get; }
+
+    public Grain GrainInstance => _grain ?? throw new InvalidOperationException($"Grain {Id} is not activated.");
+
+    public ActivationStatus Status
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _status;
+            }
+        }
+    }
+
+    internal List<IStateBinding> States { get; } = [];
+
+    /// <summary>Queues work; false when the activation is gone and the caller must find the new one.</summary>
+    public bool TryEnqueue(WorkItem item)
+    {
+        lock (_lock)
+        {
+            if (_status == ActivationStatus.Invalid)
+            {
+                return false;
+            }
+
+            _waiting.AddLast(item);
+        }
+
+        Pump();
+        return true;
+    }
+
+    /// <summary>True when nothing runs or waits and the last activity is older than <paramref name="olderThanTimestamp"/>.</summary>
+    public bool IsIdleSince(long olderThanTimestamp)
+    {
+        lock (_lock)
+        {
+            return _status == ActivationStatus.Valid && !_deactivationQueued && _runningRequests == 0 && !_runningLifecycle
+                && _waiting.Count == 0 && Volatile.Read(ref _lastActivity) < olderThanTimestamp;
+        }
+    }
+
+    /// <summary>
+    /// Deactivates once the running requests are done. Calls that arrive meanwhile wait behind the deactivation
+    /// and then go to a new activation, which cannot exist before this one is gone (single activation).
+    /// </summary>
+    public void RequestDeactivation(DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (_deactivationQueued || _status is ActivationStatus.Invalid or ActivationStatus.Deactivating)
+            {
+                return;
+            }
+
+            _deactivationQueued = true;
+            _waiting.AddFirst(new InternalWorkItem(Id, "deactivate", WorkKind.Lifecycle, countsAsActivity: false, a => a.DeactivateAsync(reason)));
+        }
+
+        Pump();
+    }
+
+    /// <summary>
+    /// Drops the activation at once without running grain code: the node lost the partition's lease, so any write
+    /// would be refused by the fence anyway. Waiting calls are sent on to wherever the grain lives now.
+    /// </summary>
+    public void Drop(DeactivationReason reason)
+    {
+        List<WorkItem> moved;
+        lock (_lock)
+        {
+            if (_status == ActivationStatus.Invalid)
+            {
+                return;
+            }
+
+            _status = ActivationStatus.Invalid;
+            moved = TakeRedispatchableLocked();
+            foreach (var item in _waiting)
+            {
+                item.Reject(new GrainUnavailableException($"Activation of {Id} was dropped: {reason}."));
+            }
+
+            _waiting.Clear();
+        }
+
+        LogDropped(_logger, Id, reason);
+        DisposeTimers();
+        Runtime.Catalog.Remove(this);
+        Redispatch(moved);
+    }
+
+    private List<WorkItem> TakeRedispatchableLocked()
+    {
+        var moved = new List<WorkItem>();
+        var node = _waiting.First;
+        while (node is not null)
+        {
+            var next = node.Next;
+            if (node.Value.CanRedispatch)
+            {
+                moved.Add(node.Value);
+                _waiting.Remove(node);
+            }
+
+            node = next;
+        }
+
+        return moved;
+    }
+
+    private void Redispatch(List<WorkItem> items)
+    {
+        foreach (var item in items)
+        {
+            Runtime.Redispatch(item, GrainClass);
+        }
+    }
+
+    private void Pump()
+    {
+        List<WorkItem>? toStart = null;
+        lock (_lock)
+        {
+            while (_waiting.First is { } node)
+            {
+                var next = node.Value;
+                if (next.IsExpired)
+                {
+                    // The caller already got its timeout; running the request now would surprise it.
+                    _waiting.RemoveFirst();
+                    next.TryStart();
+                    continue;
+                }
+
+                if (!CanStartLocked(next))
+                {
+                    break;
+                }
+
+                _waiting.RemoveFirst();
+                if (!next.TryStart())
+                {
+                    continue;
+                }
+
+                switch (next.Kind)
+                {
+                    case WorkKind.Lifecycle:
+                        _runningLifecycle = true;
+                        break;
+                    case WorkKind.ReadOnly:
+                        _runningReadOnly++;
+                        _runningRequests++;
+                        break;
+                    default:
+                        _runningRequests++;
+                        break;
+                }
+
+                if (next.CountsAsActivity)
+                {
+                    Volatile.Write(ref _lastActivity, Runtime.Time.GetTimestamp());
+                }
+
+                (toStart ??= []).Add(next);
+            }
+        }
+
+        if (toStart is null)
+        {
+            return;
+        }
+
+        foreach (var item in toStart)
+        {
+            var task = new Task(static state => ((WorkStart)state!).Run(), new WorkStart(this, item));
+            task.Start(Scheduler);
+        }
+    }
+
+    private bool CanStartLocked(WorkItem next)
+    {
+        if (_runningLifecycle)
+        {
+            return false;
+        }
+
+        if (_status == ActivationStatus.Invalid)
+        {
+            return false;
+        }
+
+        return next.Kind switch
+        {
+            WorkKind.Lifecycle => _runningRequests == 0,
+            WorkKind.ReadOnly => _status == ActivationStatus.Valid && (_runningRequests == _runningReadOnly || GrainClass.IsReentrant),
+            _ => _status == ActivationStatus.Valid && (_runningRequests == 0 || GrainClass.IsReentrant),
+        };
+    }
+
+    private sealed class WorkStart(Activation activation, WorkItem item)
+    {
+        public void Run() => _ = activation.RunAsync(item);
+    }
+
+    private async Task RunAsync(WorkItem item)
+    {
+        RuntimeContext.Current = this;
+        try
+        {
+            await item.ExecuteAsync(this);
+        }
+        catch (Exception ex)
+        {
+            // ExecuteAsync reports to its caller; anything escaping here is a runtime bug worth seeing.
+            LogTurnCrashed(_logger, ex, Id, item.Description);
+        }
+        finally
+        {
+            RuntimeContext.Current = null;
+            lock (_lock)
+            {
+                switch (item.Kind)
+                {
+                    case WorkKind.Lifecycle:
+                        _runningLifecycle = false;
+                        break;
+                    case WorkKind.ReadOnly:
+                        _runningReadOnly--;
+                        _runningRequests--;
+                        break;
+                    default:
+                        _runningRequests--;
+                        break;
+                }
+            }
+
+            Pump();
+        }
+    }
+
+    private async Task ActivateAsync()
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(Runtime.Options.CallTimeout);
+            var grain = Runtime.GrainActivator.Create(this);
+            _grain = grain;
+            foreach (var state in States)
+            {
+                await state.ReadAsync(cts.Token);
+            }
+
+            await grain.OnActivateAsync(cts.Token);
+            await FlushPendingAsync();
+            lock (_lock)
+            {
+                if (_status == ActivationStatus.Activating)
+                {
+                    _status = ActivationStatus.Valid;
+                }
+            }
+
+            Runtime.Metrics.ActivationCreated(GrainClass.GrainType);
+        }
+        catch (Exception ex)
+        {
+            LogActivationFailed(_logger, ex, Id);
+            List<WorkItem> failed;
+            lock (_lock)
+            {
+                _status = ActivationStatus.Invalid;
+                failed = [.. _waiting];
+                _waiting.Clear();
+            }
+
+            Runtime.Catalog.Remove(this);
+            foreach (var item in failed)
+            {
+                item.Reject(ex);
+            }
+        }
+    }
+
+    private async Task DeactivateAsync(DeactivationReason reason)
+    {
+        lock (_lock)
+        {
+            if (_status != ActivationStatus.Valid)
+            {
+                return;
+            }
+
+            _status = ActivationStatus.Deactivating;
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(Runtime.Options.CallTimeout);
+            if (reason.ReasonCode is not (DeactivationReasonCode.InconsistentState or DeactivationReasonCode.LeaseLost))
+            {
+                await GrainInstance.OnDeactivateAsync(reason, cts.Token);
+                await FlushPendingAsync();
+            }
+        }
+        catch (Exception ex)
+        {
+            LogDeactivationFailed(_logger, ex, Id);
+        }
+
+        List<WorkItem> moved;
+        lock (_lock)
+        {
+            _status = ActivationStatus.Invalid;
+            moved = TakeRedispatchableLocked();
+            foreach (var item in _waiting)
+            {
+                item.Reject(new GrainUnavailableException($"Activation of {Id} was deactivated: {reason}."));
+            }
+
+            _waiting.Clear();
+        }
+
+        DisposeTimers();
+        Runtime.Catalog.Remove(this);
+        Runtime.Metrics.ActivationRemoved(GrainClass.GrainType);
+        LogDeactivated(_logger, Id, reason);
+        Redispatch(moved);
+    }
+
+    // ---- side effects buffered by the turn -----------------------------------------------------------------
+
+    public void BufferEvent(OutgoingEvent outgoing) => _pendingEvents.Add(outgoing);
+
+    public void BufferReminder(ReminderOperation operation) => _pendingReminders[operation.Name] = operation;
+
+    public bool TryGetPendingReminder(string name, out ReminderOperation operation) =>
+        _pendingReminders.TryGetValue(name, out operation!);
+
+    public IEnumerable<ReminderOperation> PendingReminders => _pendingReminders.Values;
+
+    /// <summary>Commits the turn's buffered events and reminder changes that no state write carried.</summary>
+    public async Task FlushPendingAsync()
+    {
+        if (_pendingEvents.Count == 0 && _pendingReminders.Count == 0)
+        {
+            return;
+        }
+
+        await CommitAsync(null);
+    }
+
+    /// <summary>
+    /// Commits a state operation (or none) together with everything the turn buffered, in one transaction.
+    /// Returns the new version of the state.
+    /// </summary>
+    public async Task<long> CommitAsync(StateOperation? state)
+    {
+        var commit = new GrainCommit(
+            Id,
+            Lease,
+            state is null ? [] : [state],
+            [.. _pendingEvents],
+            [.. _pendingReminders.Values]);
+        var result = await Runtime.Committer.CommitAsync(commit);
+        switch (result.Status)
+        {
+            case CommitStatus.Committed:
+                _pendingEvents.Clear();
+                _pendingReminders.Clear();
+                if (commit.Reminders.Count > 0)
+                {
+                    Runtime.NotifyRemindersChanged(commit.Reminders);
+                }
+
+                return state is null ? 0 : result.NewVersions[0];
+            case CommitStatus.Conflict:
+                RequestDeactivation(new DeactivationReason(DeactivationReasonCode.InconsistentState, $"state '{result.ConflictingState}' changed underneath"));
+                throw new InconsistentStateException(
+                    $"Version conflict writing state '{result.ConflictingState}' of grain {Id}: stored version {result.StoredVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}, expected {state?.ExpectedVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}.",
+                    result.StoredVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    state?.ExpectedVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            default:
+                Drop(new DeactivationReason(DeactivationReasonCode.LeaseLost, $"write fenced: partition {Lease.Partition} epoch {Lease.Epoch} no longer held"));
+                throw new LeaseLostException($"Write of grain {Id} refused: node {Lease.NodeId} no longer holds partition {Lease.Partition} at epoch {Lease.Epoch}.");
+        }
+    }
+
+    /// <summary>A turn threw: what it buffered after its last commit is discarded with it.</summary>
+    public void OnTurnFailed(Exception exception)
+    {
+        _pendingEvents.Clear();
+        _pendingReminders.Clear();
+        if (exception is InconsistentStateException)
+        {
+            RequestDeactivation(new DeactivationReason(DeactivationReasonCode.InconsistentState, exception.Message));
+        }
+    }
+
+    // ---- timers and stream subscriptions ---------------------------------------------------------------------
+
+    public IGrainTimer RegisterTimer(Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new GrainTimer(this, callback, dueTime, period);
+        lock (_lock)
+        {
+            _timers.Add(timer);
+        }
+
+        return timer;
+    }
+
+    internal void RemoveTimer(GrainTimer timer)
+    {
+        lock (_lock)
+        {
+            _timers.Remove(timer);
+        }
+    }
+
+    private void DisposeTimers()
+    {
+        GrainTimer[] timers;
+        lock (_lock)
+        {
+            timers = [.. _timers];
+            _timers.Clear();
+        }
+
+        foreach (var timer in timers)
+        {
+            timer.Dispose();
+        }
+    }
+
+    internal StreamSubscriptionHandle Subscribe(StreamId streamId, StreamSubscription subscription)
+    {
+        _subscriptions[streamId] = subscription;
+        return new StreamSubscriptionHandle(streamId, () => _subscriptions.Remove(streamId));
+    }
+
+    internal bool TryGetSubscription(StreamId streamId, out StreamSubscription subscription) =>
+        _subscriptions.TryGetValue(streamId, out subscription!);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Activation of {Grain} failed")]
+    private static partial void LogActivationFailed(ILogger logger, Exception exception, GrainId grain);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OnDeactivateAsync of {Grain} failed")]
+    private static partial void LogDeactivationFailed(ILogger logger, Exception exception, GrainId grain);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Deactivated {Grain}: {Reason}")]
+    private static partial void LogDeactivated(ILogger logger, GrainId grain, DeactivationReason reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped activation {Grain}: {Reason}")]
+    private static partial void LogDropped(ILogger logger, GrainId grain, DeactivationReason reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Turn {Method} of {Grain} crashed the runtime's turn wrapper")]
+    private static partial void LogTurnCrashed(ILogger logger, Exception exception, GrainId grain, string method);
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Actors.Runtime.Cluster;
+using Actors.Runtime.Diagnostics;
+using Actors.Runtime.Hosting;
+using Actors.Runtime.Storage;
+using Actors.Runtime.Streams;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Runtime.Execution;
+
+/// <summary>
+/// The runtime of one node: places calls on activations, owns the catalog, the committer and the stream provider.
+/// </summary>
+internal sealed partial class ActorRuntime : IGrainFactory
+{
+    private readonly OutboxStreamProvider _streams;
+
+    public ActorRuntime(
+        IServiceProvider services,
+        IOptions<ActorRuntimeOptions> options,
+        IStorageProvider storage,
+        GrainTypeRegistry registry,
+        PartitionDirectory directory,
+        TimeProvider time,
+        RuntimeMetrics metrics,
+        JsonSerializerOptions jsonOptions,
+        ILogger<ActorRuntime> logger)
+    {
+        Options = options.Value;
+        Storage = storage;
+        Registry = registry;
+        Directory = directory;
+        Time = time;
+        Metrics = metrics;
+        JsonOptions = jsonOptions;
+        Logger = logger;
+        GrainActivator = new GrainActivator(services);
+        Catalog = new Catalog(this, directory);
+        Committer = new Committer(storage, metrics, Options);
+        _streams = new OutboxStreamProvider(jsonOptions);
+    }
+
+    public ActorRuntimeOptions Options { get; }
+
+    public IStorageProvider Storage { get; }
+
+    public GrainTypeRegistry Registry { get; }
+
+    public PartitionDirectory Directory { get; }
+
+    public TimeProvider Time { get; }
+
+    public RuntimeMetrics Metrics { get; }
+
+    public JsonSerializerOptions JsonOptions { get; }
+
+    public ILogger Logger { get; }
+
+    public GrainActivator GrainActivator { get; }
+
+    public Catalog Catalog { get; }
+
+    public Committer Committer { get; }
+
+    public IGrainFactory GrainFactory => this;
+
+    /// <summary>Raised after a commit changed reminders, so the reminder service can look sooner than its poll.</summary>
+    public event Action<IReadOnlyList<ReminderOperation>>? RemindersChanged;
+
+    public TGrainInterface GetGrain<TGrainInterface>(string primaryKey)
+        where TGrainInterface : IGrainWithStringKey
+    {
+        ArgumentNullException.ThrowIfNull(primaryKey);
+        var grainClass = Registry.ForInterface(typeof(TGrainInterface));
+        return GrainReference.Create<TGrainInterface>(this, grainClass, new GrainId(grainClass.GrainType, primaryKey));
+    }
+
+    public TGrainInterface GetGrain<TGrainInterface>(Guid primaryKey)
+        where TGrainInterface : IGrainWithGuidKey
+    {
+        var grainClass = Registry.ForInterface(typeof(TGrainInterface));
+        return GrainReference.Create<TGrainInterface>(this, grainClass, new GrainId(grainClass.GrainType, primaryKey.ToString("N")));
+    }
+
+    public IStreamProvider GetStreamProvider(string name) => _streams;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> as a turn of the grain's activation and returns its result. Fails with a
+    /// <see cref="TimeoutException"/> naming the grain and method when no result came within the call timeout,
+    /// which is also how a call cycle between non-reentrant grains ends instead of hanging.
+    /// </summary>
+    public async Task<T> InvokeAsync<T>(GrainId grainId, GrainClassInfo grainClass, string method, WorkKind kind, Func<Grain, Task<T>> body, CancellationToken cancellationToken)
+    {
+        var timeout = Options.CallTimeout;
+        var started = Stopwatch.GetTimestamp();
+        var item = new CallWorkItem<T>(grainId, method, kind, started + (long)(timeout.TotalSeconds * Stopwatch.Frequency), body);
+        using var placementTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        placementTimeout.CancelAfter(timeout);
+        try
+        {
+            await EnqueueAsync(item, grainClass, placementTimeout.Token);
+            var result = await item.Completion.WaitAsync(timeout - Stopwatch.GetElapsedTime(started), cancellationToken);
+            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: false);
+            return result;
+        }
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && placementTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
+            item.TryStart();
+            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: true);
+            throw new TimeoutException($"Call {method} on grain {grainId} timed out after {timeout}: the grain did not answer (it may be waiting on a call back into a busy grain).");
+        }
+        catch
+        {
+            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: true);
+            throw;
+        }
+    }
+
+    /// <summary>A call whose activation went away before it started moves to the grain's next activation.</summary>
+    public void Redispatch(WorkItem item, GrainClassInfo grainClass) => _ = RedispatchAsync(item, grainClass);
+
+    private async Task RedispatchAsync(WorkItem item, GrainClassInfo grainClass)
+    {
+        try
+        {
+            using var cts = new CancellationTokenSource(Options.CallTimeout);
+            await EnqueueAsync(item, grainClass, cts.Token);
+        }
+        catch (Exception ex)
+        {
+            item.Reject(ex);
+        }
+    }
+
+    private async ValueTask EnqueueAsync(WorkItem item, GrainClassInfo grainClass, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var activation = await Catalog.GetOrCreateAsync(item.Target, grainClass, cancellationToken);
+            if (activation.TryEnqueue(item))
+            {
+                return;
+            }
+        }
+    }
+
+    public void NotifyRemindersChanged(IReadOnlyList<ReminderOperation> operations) => RemindersChanged?.Invoke(operations);
+}

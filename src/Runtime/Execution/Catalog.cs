@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Actors.Runtime.Cluster;
+
+namespace Actors.Runtime.Execution;
+
+/// <summary>The activations of this node, by grain id: at most one per grain, created on first call.</summary>
+internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory)
+{
+    private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
+
+    public int Count => _activations.Count;
+
+    public IEnumerable<Activation> Activations => _activations.Values;
+
+    public ValueTask<Activation> GetOrCreateAsync(GrainId id, GrainClassInfo grainClass, CancellationToken cancellationToken)
+    {
+        if (_activations.TryGetValue(id, out var existing) && existing.Status != ActivationStatus.Invalid)
+        {
+            return ValueTask.FromResult(existing);
+        }
+
+        return CreateAsync(id, grainClass, cancellationToken);
+    }
+
+    private async ValueTask<Activation> CreateAsync(GrainId id, GrainClassInfo grainClass, CancellationToken cancellationToken)
+    {
+        var partition = Partitioner.GetPartition(id, directory.PartitionCount);
+        while (true)
+        {
+            if (_activations.TryGetValue(id, out var existing))
+            {
+                if (existing.Status != ActivationStatus.Invalid)
+                {
+                    return existing;
+                }
+
+                _activations.TryRemove(KeyValuePair.Create(id, existing));
+            }
+
+            var lease = await directory.WaitForLocalLeaseAsync(partition, cancellationToken);
+            var created = new Activation(runtime, id, grainClass, lease);
+            if (_activations.TryAdd(id, created))
+            {
+                return created;
+            }
+        }
+    }
+
+    public void Remove(Activation activation) => _activations.TryRemove(KeyValuePair.Create(activation.Id, activation));
+
+    /// <summary>Drops every activation of partitions this node no longer holds (the fence would refuse their writes).</summary>
+    public void DropPartitions(IReadOnlySet<int> partitions)
+    {
+        foreach (var activation in _activations.Values)
+        {
+            if (partitions.Contains(activation.Lease.Partition))
+            {
+                activation.Drop(new DeactivationReason(DeactivationReasonCode.LeaseLost, $"partition {activation.Lease.Partition} lease lost"));
+            }
+        }
+    }
+
+    /// <summary>Deactivates activations idle for longer than the collection age.</summary>
+    public int CollectIdle(TimeSpan collectionAge)
+    {
+        var time = runtime.Time;
+        var threshold = time.GetTimestamp() - (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
+        var collected = 0;
+        foreach (var activation in _activations.Values)
+        {
+            if (activation.IsIdleSince(threshold))
+            {
+                activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
+                collected++;
+            }
+        }
+
+        return collected;
+    }
+
+    /// <summary>Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires.</summary>
+    public async Task DeactivateAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var activation in _activations.Values)
+        {
+            activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "node shutting down"));
+        }
+
+        while (!_activations.IsEmpty && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Collections.Concurrent;
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace Actors.Runtime.Execution;
+
+/// <summary>
+/// The proxy behind every grain interface: each call becomes a request on the grain's activation, wherever it
+/// lives. Orleans generates these at compile time; a DispatchProxy with compiled per-method invokers gives the
+/// same programming model without a source generator.
+/// </summary>
+public class GrainReference : DispatchProxy, IAddressable
+{
+    private ActorRuntime? _runtime;
+    private GrainClassInfo? _grainClass;
+
+    public GrainId GrainId { get; private set; }
+
+    internal static TGrainInterface Create<TGrainInterface>(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId)
+    {
+        var proxy = Create<TGrainInterface, GrainReference>();
+        var reference = (GrainReference)(object)proxy!;
+        reference._runtime = runtime;
+        reference._grainClass = grainClass;
+        reference.GrainId = grainId;
+        return proxy;
+    }
+
+    public override string ToString() => $"GrainReference:{GrainId}";
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        ArgumentNullException.ThrowIfNull(targetMethod);
+        var method = GrainMethod.For(targetMethod);
+        return method.Invoke(_runtime!, _grainClass!, GrainId, args ?? []);
+    }
+}
+
+/// <summary>How to call one grain interface method on an activation and hand its result back in the declared shape.</summary>
+internal abstract class GrainMethod
+{
+    private static readonly ConcurrentDictionary<MethodInfo, GrainMethod> s_cache = new();
+
+    protected GrainMethod(MethodInfo method)
+    {
+        Method = method;
+        Description = $"{method.DeclaringType!.Name}.{method.Name}";
+        Kind = method.IsDefined(typeof(ReadOnlyAttribute)) ? WorkKind.ReadOnly : WorkKind.Request;
+        var parameters = method.GetParameters();
+        CancellationTokenIndex = parameters.Length > 0 && parameters[^1].ParameterType == typeof(CancellationToken) ? parameters.Length - 1 : -1;
+    }
+
+    public MethodInfo Method { get; }
+
+    public string Description { get; }
+
+    public WorkKind Kind { get; }
+
+    public int CancellationTokenIndex { get; }
+
+    public static GrainMethod For(MethodInfo method) => s_cache.GetOrAdd(method, Build);
+
+    public abstract object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, object?[] args);
+
+    private static GrainMethod Build(MethodInfo method)
+    {
+        var returnType = method.ReturnType;
+        if (returnType == typeof(Task))
+        {
+            return new GrainMethod<object?>(method, ReturnShape.Task);
+        }
+
+        if (returnType == typeof(ValueTask))
+        {
+            return new GrainMethod<object?>(method, ReturnShape.ValueTask);
+        }
+
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(Task<>))
+        {
+            return Make(method, returnType.GetGenericArguments()[0], ReturnShape.TaskOfT);
+        }
+
+        if (returnType.IsGenericType && returnType.GetGenericTypeDefinition() == typeof(ValueTask<>))
+        {
+            return Make(method, returnType.GetGenericArguments()[0], ReturnShape.ValueTaskOfT);
+        }
+
+        throw new NotSupportedException($"Grain method {method.DeclaringType!.Name}.{method.Name} must return Task, Task<T>, ValueTask or ValueTask<T>.");
+    }
+
+    private static GrainMethod Make(MethodInfo method, Type resultType, ReturnShape shape) =>
+        (GrainMethod)Activator.CreateInstance(typeof(GrainMethod<>).MakeGenericType(resultType), method, shape)!;
+}
+
+internal enum ReturnShape
+{
+    Task,
+    ValueTask,
+    TaskOfT,
+    ValueTaskOfT,
+}
+
+internal sealed class GrainMethod<TResult> : GrainMethod
+{
+    private readonly ReturnShape _shape;
+    private readonly Func<object, object?[], Task<TResult>> _invoker;
+
+    public GrainMethod(MethodInfo method, ReturnShape shape)
+        : base(method)
+    {
+        _shape = shape;
+        _invoker = CompileInvoker(method, shape);
+    }
+
+    public override object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, object?[] args)
+    {
+        var cancellationToken = CancellationTokenIndex >= 0 && args[CancellationTokenIndex] is CancellationToken token ? token : CancellationToken.None;
+        var task = runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
+        return _shape switch
+        {
+            ReturnShape.Task or ReturnShape.TaskOfT => task,
+            ReturnShape.ValueTask => new ValueTask(task),
+            _ => new ValueTask<TResult>(task),
+        };
+    }
+
+    /// <summary>Compiles (grain, args) => ((IFoo)grain).Method((T0)args[0], ...) adapted to Task&lt;TResult&gt;.</summary>
+    private static Func<object, object?[], Task<TResult>> CompileInvoker(MethodInfo method, ReturnShape shape)
+    {
+        var grain = Expression.Parameter(typeof(object), "grain");
+        var args = Expression.Parameter(typeof(object?[]), "args");
+        var parameters = method.GetParameters();
+        var arguments = new Expression[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            arguments[i] = Expression.Convert(Expression.ArrayIndex(args, Expression.Constant(i)), parameters[i].ParameterType);
+        }
+
+        Expression call = Expression.Call(Expression.Convert(grain, method.DeclaringType!), method, arguments);
+        call = shape switch
+        {
+            ReturnShape.Task => Expression.Call(typeof(TaskAdapters).GetMethod(nameof(TaskAdapters.FromTask))!, call),
+            ReturnShape.ValueTask => Expression.Call(typeof(TaskAdapters).GetMethod(nameof(TaskAdapters.FromValueTask))!, call),
+            ReturnShape.ValueTaskOfT => Expression.Call(typeof(TaskAdapters).GetMethod(nameof(TaskAdapters.FromValueTaskOfT))!.MakeGenericMethod(typeof(TResult)), call),
+            _ => call,
+        };
+        return Expression.Lambda<Func<object, object?[], Task<TResult>>>(call, grain, args).Compile();
+    }
+}
+
+internal static class TaskAdapters
+{
+    public static async Task<object?> FromTask(Task task)
+    {
+        await task;
+        return null;
+    }
+
+    public static async Task<object?> FromValueTask(ValueTask task)
+    {
+        await task;
+        return null;
+    }
+
+    public static Task<T> FromValueTaskOfT<T>(ValueTask<T> task) => task.AsTask();
+}

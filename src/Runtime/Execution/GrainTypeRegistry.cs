@@ -1,0 +1,141 @@
+using System.Collections.Frozen;
+using System.Reflection;
+using Actors.Runtime.Persistence;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Actors.Runtime.Execution;
+
+/// <summary>What the runtime knows about one grain class.</summary>
+internal sealed class GrainClassInfo
+{
+    public GrainClassInfo(Type grainClass)
+    {
+        GrainClass = grainClass;
+        GrainType = grainClass.GetCustomAttribute<GrainTypeAttribute>()?.GrainType ?? DeriveGrainType(grainClass);
+        IsReentrant = grainClass.IsDefined(typeof(ReentrantAttribute), inherit: false);
+        IsRemindable = typeof(IRemindable).IsAssignableFrom(grainClass);
+        ImplicitSubscriptions = [.. grainClass.GetCustomAttributes<ImplicitStreamSubscriptionAttribute>().Select(a => a.Namespace)];
+        Constructor = grainClass.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
+            ?? throw new InvalidOperationException($"Grain class {grainClass.Name} has no public constructor.");
+    }
+
+    public Type GrainClass { get; }
+
+    public string GrainType { get; }
+
+    public bool IsReentrant { get; }
+
+    public bool IsRemindable { get; }
+
+    public IReadOnlyList<string> ImplicitSubscriptions { get; }
+
+    public ConstructorInfo Constructor { get; }
+
+    /// <summary>AccountGrain becomes "account", as Orleans derives grain types from class names.</summary>
+    private static string DeriveGrainType(Type type)
+    {
+        var name = type.Name;
+        if (name.EndsWith("Grain", StringComparison.Ordinal) && name.Length > "Grain".Length)
+        {
+            name = name[..^"Grain".Length];
+        }
+
+        return name.ToLowerInvariant();
+    }
+}
+
+/// <summary>Maps grain interfaces and grain type names to grain classes, from the assemblies given at start-up.</summary>
+internal sealed class GrainTypeRegistry
+{
+    private static readonly HashSet<Type> s_markerInterfaces =
+        [typeof(IGrain), typeof(IGrainWithStringKey), typeof(IGrainWithGuidKey), typeof(IRemindable), typeof(IAddressable)];
+
+    private readonly FrozenDictionary<Type, GrainClassInfo> _byInterface;
+    private readonly FrozenDictionary<string, GrainClassInfo> _byType;
+
+    public GrainTypeRegistry(IEnumerable<Assembly> assemblies)
+    {
+        var byInterface = new Dictionary<Type, GrainClassInfo>();
+        var byType = new Dictionary<string, GrainClassInfo>(StringComparer.Ordinal);
+        foreach (var type in assemblies.Distinct().SelectMany(a => a.GetTypes()))
+        {
+            if (type.IsAbstract || !type.IsClass || !typeof(Grain).IsAssignableFrom(type) || type.ContainsGenericParameters)
+            {
+                continue;
+            }
+
+            var info = new GrainClassInfo(type);
+            if (!byType.TryAdd(info.GrainType, info))
+            {
+                throw new InvalidOperationException($"Grain type '{info.GrainType}' is used by both {byType[info.GrainType].GrainClass.Name} and {type.Name}.");
+            }
+
+            foreach (var iface in type.GetInterfaces().Where(i => typeof(IGrain).IsAssignableFrom(i) && !s_markerInterfaces.Contains(i)))
+            {
+                if (!byInterface.TryAdd(iface, info))
+                {
+                    throw new InvalidOperationException($"Grain interface {iface.Name} is implemented by both {byInterface[iface].GrainClass.Name} and {type.Name}.");
+                }
+            }
+        }
+
+        _byInterface = byInterface.ToFrozenDictionary();
+        _byType = byType.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public IEnumerable<GrainClassInfo> All => _byType.Values;
+
+    public GrainClassInfo ForInterface(Type grainInterface) =>
+        _byInterface.TryGetValue(grainInterface, out var info)
+            ? info
+            : throw new InvalidOperationException($"No grain class implements {grainInterface.Name}; was its assembly added to the runtime?");
+
+    public GrainClassInfo ForGrainType(string grainType) =>
+        _byType.TryGetValue(grainType, out var info)
+            ? info
+            : throw new InvalidOperationException($"Unknown grain type '{grainType}'.");
+
+    public bool TryGetForGrainType(string grainType, out GrainClassInfo info) => _byType.TryGetValue(grainType, out info!);
+}
+
+/// <summary>
+/// Creates grain instances: constructor parameters marked [PersistentState] get a state bound to the activation,
+/// every other parameter comes from the service provider.
+/// </summary>
+internal sealed class GrainActivator(IServiceProvider services)
+{
+    private static readonly MethodInfo s_createState = typeof(GrainActivator).GetMethod(nameof(CreateState), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    public Grain Create(Activation activation)
+    {
+        var parameters = activation.GrainClass.Constructor.GetParameters();
+        var args = new object?[parameters.Length];
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = parameters[i];
+            var stateAttribute = parameter.GetCustomAttribute<PersistentStateAttribute>();
+            if (stateAttribute is not null)
+            {
+                var type = parameter.ParameterType;
+                if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(IPersistentState<>))
+                {
+                    throw new InvalidOperationException($"[PersistentState] parameter '{parameter.Name}' of {activation.GrainClass.GrainClass.Name} must be IPersistentState<T>.");
+                }
+
+                var binding = (IStateBinding)s_createState.MakeGenericMethod(type.GetGenericArguments()[0]).Invoke(null, [activation, stateAttribute.StateName])!;
+                activation.States.Add(binding);
+                args[i] = binding;
+            }
+            else
+            {
+                args[i] = services.GetRequiredService(parameter.ParameterType);
+            }
+        }
+
+        var grain = (Grain)activation.GrainClass.Constructor.Invoke(args);
+        grain.Attach(activation);
+        return grain;
+    }
+
+    private static PersistentState<TState> CreateState<TState>(Activation activation, string name) => new PersistentState<TState>(activation, name);
+}

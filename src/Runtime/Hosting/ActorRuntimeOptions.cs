@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Actors.Runtime.Hosting;
+
+/// <summary>Runtime settings, bound from the "Runtime" configuration section (cluster settings from "Cluster").</summary>
+public sealed class ActorRuntimeOptions
+{
+    /// <summary>How long a caller waits for a grain call (default 30 s, as Orleans).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>An activation idle for this long is collected (default 15 minutes).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan CollectionAge { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often idle activations are looked for (default 1 minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan CollectionQuantum { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>This node's name in the cluster (default: machine name and process id).</summary>
+    public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>The address other nodes reach this one at (for forwarding); null for a single node.</summary>
+    public string? NodeAddress { get; set; }
+
+    /// <summary>Grains map to this many partitions; every node of a cluster must agree (default 64).</summary>
+    [Range(1, 4096)]
+    public int PartitionCount { get; set; } = 64;
+
+    /// <summary>A partition lease not renewed for this long expires and may be taken over (default 10 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.500", "00:10:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest the reminder service sleeps without looking at storage (default 1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan ReminderPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a node's claim on a reminder lasts; a node that died holding it lets it go after this
+    /// (default 45 s, above the call timeout so a slow but live delivery is not duplicated).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan ReminderClaimDuration { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>A tick delivered later than this after its due time counts as missed (default 1 minute).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MissedTickGrace { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Reminders claimed per storage round trip (default 256).</summary>
+    [Range(1, 10_000)]
+    public int ReminderBatchSize { get; set; } = 256;
+
+    /// <summary>The longest an outbox consumer waits without polling, covering a lost LISTEN connection (default 1 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most grain commits in one store transaction (default 256).</summary>
+    [Range(1, 10_000)]
+    public int MaxCommitBatch { get; set; } = 256;
+
+    /// <summary>Store transactions in flight at once from this node (default 4).</summary>
+    [Range(1, 64)]
+    public int CommitConcurrency { get; set; } = 4;
+}

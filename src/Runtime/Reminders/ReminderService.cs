@@ -1,0 +1,186 @@
+using Actors.Runtime.Cluster;
+using Actors.Runtime.Execution;
+using Actors.Runtime.Hosting;
+using Actors.Runtime.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Actors.Runtime.Reminders;
+
+/// <summary>
+/// Delivers due reminders of the partitions this node holds. It sleeps until the earliest due time it knows of
+/// (on the runtime's TimeProvider, so a manual clock drives it), a commit that changed reminders, or the poll
+/// interval, whichever comes first: due reminders go out within a second, without minute-long polling.
+/// A reminder is claimed in storage, delivered as a grain call, and re-armed or deleted only after the handler
+/// succeeded; a claim left by a dead node expires and the reminder is delivered again.
+/// </summary>
+internal sealed partial class ReminderService : IAsyncDisposable
+{
+    private readonly IStorageProvider _storage;
+    private readonly PartitionDirectory _directory;
+    private readonly ActorRuntime _runtime;
+    private readonly ActorRuntimeOptions _options;
+    private readonly ILogger<ReminderService> _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _loop;
+
+    public ReminderService(IStorageProvider storage, PartitionDirectory directory, ActorRuntime runtime, IOptions<ActorRuntimeOptions> options, ILogger<ReminderService> logger)
+    {
+        _storage = storage;
+        _directory = directory;
+        _runtime = runtime;
+        _options = options.Value;
+        _logger = logger;
+        runtime.RemindersChanged += _ => Wake();
+    }
+
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stopping.Token));
+
+    public void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private async Task LoopAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            var wake = Volatile.Read(ref _wake).Task;
+            try
+            {
+                var partitions = _directory.LocalPartitions;
+                if (partitions.Count > 0 && await DeliverDueAsync(partitions, stopping))
+                {
+                    continue;
+                }
+
+                await SleepAsync(partitions, wake, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogLoopFailed(_logger, ex);
+                await Pause.ForAsync(_options.ReminderPollInterval, stopping);
+            }
+        }
+    }
+
+    /// <summary>Claims and delivers one batch; true when the batch was full and more may be due.</summary>
+    private async Task<bool> DeliverDueAsync(IReadOnlyCollection<int> partitions, CancellationToken stopping)
+    {
+        var now = _runtime.Time.GetUtcNow();
+        var claimed = await _storage.ClaimDueRemindersAsync(_directory.NodeId, partitions, now, _options.ReminderClaimDuration, _options.ReminderBatchSize, stopping);
+        if (claimed.Count == 0)
+        {
+            return false;
+        }
+
+        await Task.WhenAll(claimed.Select(r => DeliverAsync(r, stopping)));
+        return claimed.Count == _options.ReminderBatchSize;
+    }
+
+    private async Task DeliverAsync(ReminderRecord reminder, CancellationToken stopping)
+    {
+        var now = _runtime.Time.GetUtcNow();
+        var next = NextDue(reminder, now);
+        var missed = now - reminder.DueAt > _options.MissedTickGrace;
+        if (missed && reminder.Policy == MissedTickPolicy.Skip)
+        {
+            LogSkipped(_logger, reminder.Grain, reminder.Name, reminder.DueAt);
+            await _storage.CompleteReminderAsync(reminder.Grain, reminder.Name, reminder.Version, next, stopping);
+            return;
+        }
+
+        if (!_runtime.Registry.TryGetForGrainType(reminder.Grain.Type, out var grainClass) || !grainClass.IsRemindable)
+        {
+            LogNotRemindable(_logger, reminder.Grain, reminder.Name);
+            await _storage.AbandonReminderAsync(reminder.Grain, reminder.Name, reminder.Version, _options.ReminderClaimDuration, stopping);
+            return;
+        }
+
+        try
+        {
+            var status = new TickStatus(reminder.Period ?? TimeSpan.Zero, reminder.DueAt);
+            await _runtime.InvokeAsync<object?>(
+                reminder.Grain,
+                grainClass,
+                $"{nameof(IRemindable)}.{nameof(IRemindable.ReceiveReminder)}({reminder.Name})",
+                WorkKind.Request,
+                grain => TaskAdapters.FromTask(((IRemindable)grain).ReceiveReminder(reminder.Name, status)),
+                stopping);
+            _runtime.Metrics.ReminderDelivered(_runtime.Time.GetUtcNow() - reminder.DueAt);
+            await _storage.CompleteReminderAsync(reminder.Grain, reminder.Name, reminder.Version, next, stopping);
+        }
+        catch (Exception ex) when (!stopping.IsCancellationRequested)
+        {
+            var retry = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(reminder.Attempts, 6))));
+            LogDeliveryFailed(_logger, ex, reminder.Grain, reminder.Name, reminder.Attempts, retry);
+            await _storage.AbandonReminderAsync(reminder.Grain, reminder.Name, reminder.Version, retry, stopping);
+        }
+    }
+
+    /// <summary>The first tick strictly after now for a periodic reminder; null for a one-shot.</summary>
+    internal static DateTimeOffset? NextDue(ReminderRecord reminder, DateTimeOffset now)
+    {
+        if (reminder.Period is not { } period || period <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        if (reminder.DueAt > now)
+        {
+            return reminder.DueAt + period;
+        }
+
+        var elapsedTicks = (now - reminder.DueAt).Ticks / period.Ticks + 1;
+        return reminder.DueAt + TimeSpan.FromTicks(elapsedTicks * period.Ticks);
+    }
+
+    private async Task SleepAsync(IReadOnlyCollection<int> partitions, Task wake, CancellationToken stopping)
+    {
+        using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var waits = new List<Task> { wake, Task.Delay(_options.ReminderPollInterval, sleep.Token) };
+        if (partitions.Count > 0 && await _storage.GetNextReminderDueAsync(partitions, stopping) is { } nextDue)
+        {
+            var dueIn = nextDue - _runtime.Time.GetUtcNow();
+            if (dueIn <= TimeSpan.Zero)
+            {
+                // Due but claimed by someone else (or just released): the poll interval bounds the retry.
+                dueIn = TimeSpan.FromMilliseconds(50);
+            }
+
+            waits.Add(Task.Delay(dueIn, _runtime.Time, sleep.Token));
+        }
+
+        await Task.WhenAny(waits);
+        await sleep.CancelAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+        {
+            await _loop;
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _stopping.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reminder loop failed; retrying")]
+    private static partial void LogLoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipped missed reminder {Name} of {Grain} due at {DueAt}")]
+    private static partial void LogSkipped(ILogger logger, GrainId grain, string name, DateTimeOffset dueAt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reminder {Name} targets {Grain}, which is not a known remindable grain")]
+    private static partial void LogNotRemindable(ILogger logger, GrainId grain, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {Grain} failed (attempt {Attempt}); retry in {Retry}")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, GrainId grain, string name, int attempt, TimeSpan retry);
+}

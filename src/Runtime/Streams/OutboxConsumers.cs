@@ -1,0 +1,170 @@
+using Actors.Runtime.Cluster;
+using Actors.Runtime.Execution;
+using Actors.Runtime.Hosting;
+using Actors.Runtime.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Runtime.Streams;
+
+/// <summary>Where an outbox consumer runs and where it keeps its position.</summary>
+public enum OutboxConsumerScope
+{
+    /// <summary>
+    /// One instance in the cluster (on the node holding the partition its name hashes to), with a durable checkpoint:
+    /// projections, implicit stream subscriptions. At least once: handlers are idempotent.
+    /// </summary>
+    Cluster,
+
+    /// <summary>
+    /// One instance on every node, starting at the end of the log, position in memory: pushing to clients
+    /// connected to this node.
+    /// </summary>
+    Node,
+}
+
+/// <summary>Reads the outbox in global sequence order.</summary>
+public interface IOutboxConsumer
+{
+    string Name { get; }
+
+    OutboxConsumerScope Scope { get; }
+
+    Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
+}
+
+/// <summary>Runs one consumer: read after its checkpoint, handle, advance; wait on the store's wake-up or the poll.</summary>
+internal sealed partial class OutboxConsumerLoop(
+    IOutboxConsumer consumer,
+    IStorageProvider storage,
+    PartitionDirectory directory,
+    ActorRuntimeOptions options,
+    TimeProvider time,
+    Diagnostics.RuntimeMetrics metrics,
+    ILogger logger)
+{
+    private const int BatchSize = 500;
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var partition = Partitioner.GetPartition(new GrainId("outbox-consumer", consumer.Name), directory.PartitionCount);
+        long? position = null;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (consumer.Scope == OutboxConsumerScope.Cluster && !directory.TryGetLocalLease(partition, out _))
+                {
+                    position = null;
+                    await Pause.ForAsync(options.OutboxPollInterval, stopping);
+                    continue;
+                }
+
+                position ??= consumer.Scope == OutboxConsumerScope.Cluster
+                    ? await storage.ReadCheckpointAsync(consumer.Name, stopping)
+                    : await storage.GetLastSequenceAsync(stopping);
+                var events = await storage.ReadEventsAsync(position.Value, BatchSize, null, stopping);
+                if (events.Count == 0)
+                {
+                    await storage.WaitForEventsAsync(options.OutboxPollInterval, stopping);
+                    continue;
+                }
+
+                await consumer.HandleAsync(events, stopping);
+                position = events[^1].Seq;
+                if (consumer.Scope == OutboxConsumerScope.Cluster)
+                {
+                    await storage.WriteCheckpointAsync(consumer.Name, position.Value, stopping);
+                }
+
+                metrics.OutboxDelivered(consumer.Name, time.GetUtcNow() - events[^1].CreatedAt);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex, consumer.Name, position ?? 0);
+                position = consumer.Scope == OutboxConsumerScope.Cluster ? null : position;
+                await Pause.ForAsync(options.OutboxPollInterval, stopping);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its checkpoint")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string consumer, long position);
+}
+
+/// <summary>
+/// Gives committed outbox rows their sequence numbers. Every node runs it (the store serialises them); woken by
+/// the store's notification with a short poll behind it.
+/// </summary>
+internal sealed partial class OutboxSequencer(IStorageProvider storage, ActorRuntimeOptions options, ILogger logger)
+{
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await storage.SequenceEventsAsync(stopping);
+                await storage.WaitForEventsAsync(options.OutboxPollInterval, stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ex);
+                await Pause.ForAsync(options.OutboxPollInterval, stopping);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sequencing failed; retrying")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>
+/// Delivers a namespace's events to the grain of the same key as the stream, for grain classes marked
+/// [ImplicitStreamSubscription]: the grain is activated, subscribes in OnActivateAsync, and the event runs as a
+/// turn of it. A cluster-scope consumer, so each event reaches its grain at least once, in stream order.
+/// </summary>
+internal sealed partial class ImplicitSubscriptionConsumer(ActorRuntime runtime, GrainClassInfo grainClass, string streamNamespace, ILogger logger) : IOutboxConsumer
+{
+    public string Name => $"implicit:{streamNamespace}:{grainClass.GrainType}";
+
+    public OutboxConsumerScope Scope => OutboxConsumerScope.Cluster;
+
+    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        var prefix = streamNamespace + "/";
+        foreach (var stored in events)
+        {
+            if (!stored.Stream.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var streamId = StreamId.Parse(stored.Stream);
+            var grainId = new GrainId(grainClass.GrainType, streamId.Key);
+            await runtime.InvokeAsync<object?>(grainId, grainClass, $"stream {stored.Stream}#{stored.StreamSeq}", WorkKind.Request, async grain =>
+            {
+                if (grain.Activation.TryGetSubscription(streamId, out var subscription))
+                {
+                    await subscription.DeliverAsync(stored);
+                }
+                else
+                {
+                    LogNoSubscription(logger, grainId, stored.Stream);
+                }
+
+                return null;
+            }, cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {Grain} has an implicit subscription to {Stream} but did not subscribe in OnActivateAsync; event skipped")]
+    private static partial void LogNoSubscription(ILogger logger, GrainId grain, string stream);
+}
