@@ -27,7 +27,8 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         Probe.Open("second");
         Probe.Open("first");
 
-        Assert.Equal([2, 2], await Task.WhenAll(first, second));
+        var results = await Task.WhenAll(first, second);
+        Assert.Equal(new[] { 2, 2 }, results);
     }
 
     [Fact]
@@ -60,7 +61,8 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         Probe.Open("r2");
         Probe.Open("r1");
 
-        Assert.Equal([1, 1], await Task.WhenAll(first, second));
+        var results = await Task.WhenAll(first, second);
+        Assert.Equal(new[] { 1, 1 }, results);
     }
 
     [Fact]
@@ -129,9 +131,29 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         using var cts = new CancellationTokenSource();
 
         var call = node.Grains.GetGrain<IThrowingGrain>("c").WaitForCancellationAsync(cts.Token);
+        await Probe.WaitUntilAsync(() => Probe.Get("awaiting-cancel:c") == 1, "the grain method to be waiting on its token");
         await cts.CancelAsync();
 
         Assert.Equal("canceled", await call);
+    }
+
+    [Fact]
+    public async Task CanceledToken_WithdrawsAQueuedRequest()
+    {
+        var node = await StartNodeAsync();
+        var grain = node.Grains.GetGrain<IOverlapGrain>("withdrawn");
+        var busy = grain.WaitAsync("busy");
+        await Probe.WaitUntilAsync(() => Probe.Get("inside:withdrawn") == 1, "the grain to be busy");
+        using var cts = new CancellationTokenSource();
+
+        var queued = grain.QueuedAsync(cts.Token);
+        await Probe.PollUntilAsync(() => WaitingCount(node, "overlap", "withdrawn") == 1, "the second request to queue");
+        await cts.CancelAsync();
+        Probe.Open("busy");
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => queued);
+        Assert.Equal(2, await busy);
+        Assert.Equal(1, Probe.Get("inside:withdrawn"));
     }
 
     [Fact]

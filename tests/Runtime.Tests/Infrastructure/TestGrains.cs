@@ -89,6 +89,8 @@ public interface IOverlapGrain : IGrainWithStringKey
 
     /// <summary>A normal request that stays inside the grain until the probe's gate opens.</summary>
     Task<int> WaitAsync(string gate);
+
+    Task<int> QueuedAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>Measures how many of its turns run at once, and whether a write ever ran beside a read.</summary>
@@ -119,6 +121,12 @@ public class OverlapGrain(Probe probe) : Grain, IOverlapGrain
         await probe.Gate(gate);
         Interlocked.Decrement(ref _reading);
         return 1;
+    }
+
+    public Task<int> QueuedAsync(CancellationToken cancellationToken)
+    {
+        probe.Increment($"inside:{this.GetPrimaryKeyString()}");
+        return Task.FromResult(3);
     }
 
     public async Task<int> WaitAsync(string gate)
@@ -164,7 +172,7 @@ public interface IThrowingGrain : IGrainWithStringKey
     Task<string> WaitForCancellationAsync(CancellationToken cancellationToken);
 }
 
-public sealed class ThrowingGrain : Grain, IThrowingGrain
+public sealed class ThrowingGrain(Probe probe) : Grain, IThrowingGrain
 {
     public Task ThrowAsync(string message) => throw new CustomerFacingException(message);
 
@@ -172,6 +180,7 @@ public sealed class ThrowingGrain : Grain, IThrowingGrain
 
     public async Task<string> WaitForCancellationAsync(CancellationToken cancellationToken)
     {
+        probe.Increment($"awaiting-cancel:{this.GetPrimaryKeyString()}");
         try
         {
             await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);

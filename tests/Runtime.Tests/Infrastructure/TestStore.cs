@@ -38,13 +38,11 @@ public sealed class TestStore : IDisposable
             return new TestStore(kind, directory, Path.Combine(directory, "store.db"), null);
         }
 
-        var connectionString = await PostgresServer.Instance.CreateDatabaseAsync();
-        return new TestStore(kind, null, null, connectionString);
+        await Task.CompletedTask;
+        throw new NotSupportedException("PostgreSQL test stores arrive with the PostgreSQL provider.");
     }
 
-    public IStorageProvider Open() => Kind == StoreKind.Sqlite
-        ? new SqliteStorageProvider(_sqlitePath!)
-        : new Storage.Postgres.PostgresStorageProvider(_connectionString!);
+    public IStorageProvider Open() => new SqliteStorageProvider(_sqlitePath!);
 
     public void Dispose()
     {
