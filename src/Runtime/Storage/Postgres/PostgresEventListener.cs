@@ -23,6 +23,8 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
     private Task? _loop;
+    private int _connections;
+    private bool _disposed;
 
     public PostgresEventListener(string connectionString, ILogger logger)
     {
@@ -38,6 +40,9 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
         _logger = logger;
     }
 
+    /// <summary>How many times a LISTEN connection was established; it grows by one on every reconnect.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     public Task WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
@@ -46,13 +51,19 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync();
         Task? loop;
         lock (_startLock)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             loop = _loop;
         }
 
+        await _stopping.CancelAsync();
         if (loop is not null)
         {
             await loop;
@@ -70,7 +81,7 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
 
         lock (_startLock)
         {
-            ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+            ObjectDisposedException.ThrowIf(_disposed, this);
             _loop ??= Task.Run(() => ListenLoopAsync(_stopping.Token));
         }
     }
@@ -93,6 +104,7 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
                 LogListening();
                 retryDelay = FirstRetryDelay;
                 _signal.Set();
+                Interlocked.Increment(ref _connections);
                 while (true)
                 {
                     await connection.WaitAsync(stopping);

@@ -35,6 +35,9 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     public string Name => "Postgres";
 
+    /// <summary>How many times the LISTEN connection was (re)established, for tests that break it.</summary>
+    internal int ListenConnections => _listener.Connections;
+
     public bool IsSingleProcess => false;
 
     // ---- schema ----------------------------------------------------------------------------------------------
