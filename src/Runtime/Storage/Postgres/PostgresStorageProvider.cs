@@ -96,7 +96,11 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     public async Task<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(PostgresSql.StoreTime);
-        return (DateTimeOffset)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+
+        // ExecuteScalar would give a DateTime: a timestamptz only becomes a DateTimeOffset when asked for one.
+        return reader.GetFieldValue<DateTimeOffset>(0);
     }
 
     // ---- grain state -----------------------------------------------------------------------------------------
