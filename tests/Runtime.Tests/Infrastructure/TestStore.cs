@@ -1,4 +1,5 @@
 using Actors.Runtime.Storage;
+using Actors.Runtime.Storage.Postgres;
 using Actors.Runtime.Storage.Sqlite;
 
 namespace Actors.Runtime.Tests.Infrastructure;
@@ -38,11 +39,14 @@ public sealed class TestStore : IDisposable
             return new TestStore(kind, directory, Path.Combine(directory, "store.db"), null);
         }
 
-        await Task.CompletedTask;
-        throw new NotSupportedException("PostgreSQL test stores arrive with the PostgreSQL provider.");
+        var server = await PostgresServer.GetSharedAsync();
+        var connectionString = await server.CreateDatabaseAsync();
+        return new TestStore(kind, null, null, connectionString);
     }
 
-    public IStorageProvider Open() => new SqliteStorageProvider(_sqlitePath!);
+    public IStorageProvider Open() => Kind == StoreKind.Sqlite
+        ? new SqliteStorageProvider(_sqlitePath!)
+        : new PostgresStorageProvider(_connectionString!);
 
     public void Dispose()
     {

@@ -91,3 +91,6 @@ public abstract class GrainPersistenceTests(StoreKind kind) : NodeTestBase(kind)
 }
 
 public sealed class SqliteGrainPersistenceTests() : GrainPersistenceTests(StoreKind.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresGrainPersistenceTests() : GrainPersistenceTests(StoreKind.Postgres);

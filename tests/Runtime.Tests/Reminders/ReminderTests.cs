@@ -130,3 +130,6 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
 }
 
 public sealed class SqliteReminderTests() : ReminderTests(StoreKind.Sqlite);
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresReminderTests() : ReminderTests(StoreKind.Postgres);
