@@ -17,9 +17,9 @@ public abstract class NodeTestBase(StoreKind kind) : IAsyncLifetime
 
     public async Task InitializeAsync() => Store = await TestStore.CreateAsync(kind);
 
-    protected async Task<TestNode> StartNodeAsync(Action<ActorRuntimeOptions>? configure = null, string? name = null)
+    protected async Task<TestNode> StartNodeAsync(Action<ActorRuntimeOptions>? configure = null, string? name = null, Action<ActorRuntimeBuilder>? runtime = null)
     {
-        var node = await TestNode.StartAsync(Store.Open, Clock, Probe, configure, name);
+        var node = await TestNode.StartAsync(Store.Open, Clock, Probe, configure, name, runtime);
         _nodes.Add(node);
         return node;
     }

@@ -28,12 +28,17 @@ public sealed class TestNode : IAsyncDisposable
         TimeProvider clock,
         Probe probe,
         Action<ActorRuntimeOptions>? configure = null,
-        string? nodeName = null)
+        string? nodeName = null,
+        Action<ActorRuntimeBuilder>? runtime = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(probe);
-        builder.Services.AddActorRuntime(b => b.AddGrains<TestNode>().UseStorage(_ => storage()).UseTimeProvider(clock));
+        builder.Services.AddActorRuntime(b =>
+        {
+            b.AddGrains<TestNode>().UseStorage(_ => storage()).UseTimeProvider(clock);
+            runtime?.Invoke(b);
+        });
         builder.Services.Configure<ActorRuntimeOptions>(o =>
         {
             o.NodeName = nodeName ?? $"test-{Guid.NewGuid():N}";
