@@ -10,11 +10,14 @@ public sealed class MetricsTests() : NodeTestBase(StoreKind.Sqlite)
     [Fact]
     public async Task Meter_ReportsActivationsCallsStorageAndReminderLag()
     {
+        var node = await StartNodeAsync();
+        var meters = node.Get<IMeterFactory>();
         var measured = new ConcurrentDictionary<string, double>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == RuntimeMetrics.MeterName)
+            // Tests run in parallel: listen to this node's meter only.
+            if (instrument.Meter.Name == RuntimeMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -23,7 +26,6 @@ public sealed class MetricsTests() : NodeTestBase(StoreKind.Sqlite)
         listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => measured.AddOrUpdate(instrument.Name, value, (_, v) => Math.Max(v, value)));
         listener.Start();
 
-        var node = await StartNodeAsync();
         var grain = node.Grains.GetGrain<IReminderGrain>("metered");
         await grain.OneShotAsync("r", Start.AddMinutes(1), MissedTickPolicy.FireOnce);
         Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(3));
