@@ -30,6 +30,12 @@ public interface IFieldActivityGrain : IGrainWithStringKey
     /// <exception cref="DomainException">NotFound, IllegalTransition (complete).</exception>
     Task<FieldActivitySnapshot> CancelAsync(Actor actor);
 
+    /// <summary>
+    /// Called by the SA when it no longer needs the activity (canceled SA, withdrawn stop): cancels it if pending,
+    /// without calling the SA back; a complete or canceled one is returned as it is.
+    /// </summary>
+    Task<FieldActivitySnapshot> WithdrawAsync(Actor actor);
+
     /// <summary>Completes this half of a back-to-back pair because the other half was completed (called by the partner).</summary>
     Task<FieldActivitySnapshot> CompleteLinkedAsync(FieldActivityId partnerId, decimal read, DateOnly completedOn, Actor actor);
 

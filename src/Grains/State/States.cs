@@ -158,6 +158,9 @@ public sealed class ServiceAgreementState
 
     public FieldActivityStatus? StopFieldActivityStatus { get; set; }
 
+    /// <summary>How many stops were withdrawn after their field activity was done: each later stop needs a fresh one.</summary>
+    public int StopCycle { get; set; }
+
     /// <summary>The date the stop field activity was created for (a moved stop date reschedules it).</summary>
     public DateOnly? StopFieldActivityDate { get; set; }
 
@@ -219,6 +222,9 @@ public sealed class FieldActivityState
     public FieldActivityId? CompletedWith { get; set; }
 
     public FieldActivityId? Partner { get; set; }
+
+    /// <summary>The partner is known to be complete (it was told, or it told us), so the follow-up leaves it alone.</summary>
+    public bool PartnerComplete { get; set; }
 
     /// <summary>A CSR canceled it (the SA must hear of it); a withdrawal by the SA itself is not reported back.</summary>
     public bool CanceledByUser { get; set; }
