@@ -226,18 +226,19 @@ public sealed class PremiseGrain(
             throw DomainException.Invalid("serviceTypes", "At least one service type is required.");
         }
 
-        if (!ServiceTerritory.Contains(options.Value.ServiceTerritory.PostalCodes, State.Address!.PostalCode))
-        {
-            throw DomainException.Invalid("premiseId", $"Premise {Key} (postal code {State.Address.PostalCode}) is outside the service territory.");
-        }
-
         var result = new List<ReservedService>();
         foreach (var service in reservation.Services)
         {
+            // What was held for a request stays its answer, whatever changed since (a retry must find its own work).
             if (State.Reservations.TryGetValue(service.ServiceAgreementId, out var held))
             {
                 result.Add(held);
                 continue;
+            }
+
+            if (!ServiceTerritory.Contains(options.Value.ServiceTerritory.PostalCodes, State.Address!.PostalCode))
+            {
+                throw DomainException.Invalid("premiseId", $"Premise {Key} (postal code {State.Address.PostalCode}) is outside the service territory.");
             }
 
             var point = State.ServicePoints.Find(p => p.ServiceType == service.ServiceType)
