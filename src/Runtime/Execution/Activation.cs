@@ -75,6 +75,18 @@ internal sealed partial class Activation
 
     internal List<IStateBinding> States { get; } = [];
 
+    /// <summary>Requests queued and not started.</summary>
+    public int WaitingCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiting.Count;
+            }
+        }
+    }
+
     /// <summary>Queues work; false when the activation is gone and the caller must find the new one.</summary>
     public bool TryEnqueue(WorkItem item)
     {

@@ -98,10 +98,15 @@ internal sealed partial class ActorRuntime : IGrainFactory
         var item = new CallWorkItem<T>(grainId, method, kind, started + (long)(timeout.TotalSeconds * Stopwatch.Frequency), body);
         using var placementTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         placementTimeout.CancelAfter(timeout);
+        // The token goes to the grain method, which decides what cancellation means; a request still queued
+        // when it fires is withdrawn, as in Orleans.
+        using var withdraw = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static s => ((WorkItem)s!).Withdraw(), item)
+            : default;
         try
         {
             await EnqueueAsync(item, grainClass, placementTimeout.Token);
-            var result = await item.Completion.WaitAsync(timeout - Stopwatch.GetElapsedTime(started), cancellationToken);
+            var result = await item.Completion.WaitAsync(timeout - Stopwatch.GetElapsedTime(started), CancellationToken.None);
             Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: false);
             return result;
         }

@@ -70,7 +70,10 @@ internal sealed class GrainTypeRegistry
                 throw new InvalidOperationException($"Grain type '{info.GrainType}' is used by both {byType[info.GrainType].GrainClass.Name} and {type.Name}.");
             }
 
-            foreach (var iface in type.GetInterfaces().Where(i => typeof(IGrain).IsAssignableFrom(i) && !s_markerInterfaces.Contains(i)))
+            // A class answers for the grain interfaces it adds, not those of a grain class it derives from, so a
+            // [Reentrant] subclass can reuse an implementation under its own interface.
+            var inherited = type.BaseType?.GetInterfaces() ?? [];
+            foreach (var iface in type.GetInterfaces().Except(inherited).Where(i => typeof(IGrain).IsAssignableFrom(i) && !s_markerInterfaces.Contains(i)))
             {
                 if (!byInterface.TryAdd(iface, info))
                 {

@@ -40,6 +40,15 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
     /// <summary>Claims the item for execution; false if it was already started or abandoned.</summary>
     public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
 
+    /// <summary>Fails the item with cancellation if it has not started yet.</summary>
+    public void Withdraw()
+    {
+        if (TryStart())
+        {
+            Reject(new OperationCanceledException($"{Description} on {Target} was canceled before it started."));
+        }
+    }
+
     /// <summary>Runs on the activation's scheduler. Never throws: the outcome goes to the item's own waiter.</summary>
     public abstract Task ExecuteAsync(Activation activation);
 

@@ -55,10 +55,20 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PartitionDirectory>();
         services.AddSingleton<ActorRuntime>();
         services.AddSingleton<IGrainFactory>(sp => sp.GetRequiredService<ActorRuntime>());
+        services.AddSingleton<INodeStatus>(sp => new NodeStatus(sp.GetRequiredService<ActorRuntime>()));
         services.AddSingleton<LeaseManager>();
         services.AddSingleton<ReminderService>();
         services.AddHostedService<SiloLifecycle>();
         return services;
+    }
+
+    private sealed class NodeStatus(ActorRuntime runtime) : INodeStatus
+    {
+        public string NodeId => runtime.Directory.NodeId;
+
+        public int HeldPartitions => runtime.Directory.LocalPartitions.Count;
+
+        public int Activations => runtime.Catalog.Count;
     }
 
     /// <summary>Adds an outbox consumer run by the runtime (projections, pushes to clients).</summary>

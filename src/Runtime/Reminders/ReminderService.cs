@@ -24,6 +24,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+    private long _settled;
 
     public ReminderService(IStorageProvider storage, PartitionDirectory directory, ActorRuntime runtime, IOptions<ActorRuntimeOptions> options, ILogger<ReminderService> logger)
     {
@@ -34,6 +35,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
         _logger = logger;
         runtime.RemindersChanged += _ => Wake();
     }
+
+    /// <summary>Deliveries whose outcome (delete, re-arm, skip or retry) has been written back.</summary>
+    public long Settled => Interlocked.Read(ref _settled);
 
     public void Start() => _loop = Task.Run(() => LoopAsync(_stopping.Token));
 
@@ -76,7 +80,11 @@ internal sealed partial class ReminderService : IAsyncDisposable
             return false;
         }
 
-        await Task.WhenAll(claimed.Select(r => DeliverAsync(r, stopping)));
+        await Task.WhenAll(claimed.Select(async r =>
+        {
+            await DeliverAsync(r, stopping);
+            Interlocked.Increment(ref _settled);
+        }));
         return claimed.Count == _options.ReminderBatchSize;
     }
 

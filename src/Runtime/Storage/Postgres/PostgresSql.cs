@@ -1,0 +1,309 @@
+namespace Actors.Runtime.Storage.Postgres;
+
+/// <summary>The PostgreSQL schema and statements. Every lease and claim compares against clock_timestamp().</summary>
+internal static class PostgresSql
+{
+    public const int SchemaVersion = 1;
+
+    /// <summary>Advisory lock keys ("Actors" followed by a purpose byte), held only for one transaction.</summary>
+    public const long MigrationLock = 0x4163746f72730001;
+
+    public const long SequencerLock = 0x4163746f72730002;
+
+    public const string OutboxChannel = "actors_outbox";
+
+    public const string SequencedChannel = "actors_outbox_seq";
+
+    public const string Listen = "LISTEN actors_outbox; LISTEN actors_outbox_seq";
+
+    public const string TakeMigrationLock = "SELECT pg_advisory_xact_lock($1)";
+
+    public const string CreateSchemaVersion = """
+        CREATE TABLE IF NOT EXISTS schema_version (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT clock_timestamp())
+        """;
+
+    public const string ReadSchemaVersion = "SELECT coalesce(max(version), 0) FROM schema_version";
+
+    public const string SchemaVersionTableExists = "SELECT to_regclass('schema_version') IS NOT NULL";
+
+    public const string RecordSchemaVersion = "INSERT INTO schema_version (version) VALUES ($1) ON CONFLICT DO NOTHING";
+
+    /// <summary>Migration 1. Idempotent on its own; the advisory lock keeps concurrent starts from racing on the catalog.</summary>
+    public const string Migration1 = """
+        CREATE TABLE IF NOT EXISTS grain_state (
+            grain_type text NOT NULL,
+            grain_key text NOT NULL,
+            state_name text NOT NULL,
+            version bigint NOT NULL,
+            payload jsonb NULL,
+            modified_at timestamptz NOT NULL,
+            PRIMARY KEY (grain_type, grain_key, state_name));
+
+        CREATE SEQUENCE IF NOT EXISTS reminder_version_seq;
+        CREATE TABLE IF NOT EXISTS reminder (
+            grain_type text NOT NULL,
+            grain_key text NOT NULL,
+            name text NOT NULL,
+            partition_id integer NOT NULL,
+            due_at timestamptz NOT NULL,
+            period interval NULL,
+            policy smallint NOT NULL,
+            claimed_by text NULL,
+            claim_expires_at timestamptz NULL,
+            attempts integer NOT NULL,
+            version bigint NOT NULL,
+            PRIMARY KEY (grain_type, grain_key, name));
+        CREATE INDEX IF NOT EXISTS reminder_partition_due ON reminder (partition_id, due_at);
+
+        CREATE TABLE IF NOT EXISTS outbox (
+            id bigserial PRIMARY KEY,
+            xid xid8 NOT NULL DEFAULT pg_current_xact_id(),
+            seq bigint NULL UNIQUE,
+            stream text NOT NULL,
+            stream_seq bigint NULL,
+            type text NOT NULL,
+            payload jsonb NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now());
+        CREATE INDEX IF NOT EXISTS outbox_unsequenced ON outbox (xid, id) WHERE seq IS NULL;
+        CREATE INDEX IF NOT EXISTS outbox_stream_seq ON outbox (stream, seq);
+
+        CREATE TABLE IF NOT EXISTS stream_head (
+            stream text PRIMARY KEY,
+            last_seq bigint NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS outbox_head (
+            id integer PRIMARY KEY CHECK (id = 1),
+            last_seq bigint NOT NULL);
+        INSERT INTO outbox_head (id, last_seq) VALUES (1, 0) ON CONFLICT DO NOTHING;
+
+        CREATE TABLE IF NOT EXISTS consumer_checkpoint (
+            consumer text PRIMARY KEY,
+            seq bigint NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS node (
+            node_id text PRIMARY KEY,
+            address text NULL,
+            started_at timestamptz NOT NULL,
+            heartbeat_at timestamptz NOT NULL,
+            status smallint NOT NULL);
+
+        CREATE TABLE IF NOT EXISTS partition_lease (
+            partition_id integer PRIMARY KEY,
+            owner_node text NULL,
+            epoch bigint NOT NULL,
+            expires_at timestamptz NOT NULL);
+        """;
+
+    public const string StoreTime = "SELECT clock_timestamp()";
+
+    // ---- grain state -----------------------------------------------------------------------------------------
+
+    public const string ReadState = """
+        SELECT payload::text, version, modified_at FROM grain_state
+        WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3
+        """;
+
+    public const string ReadStateVersion = """
+        SELECT version FROM grain_state WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3
+        """;
+
+    /// <summary>
+    /// FOR SHARE holds the lease row until this transaction ends, so a takeover (an UPDATE of the row) waits for
+    /// the commit instead of slipping between the check and the writes.
+    /// </summary>
+    public const string HoldsLease = """
+        SELECT 1 FROM partition_lease
+        WHERE partition_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > clock_timestamp()
+        FOR SHARE
+        """;
+
+    /// <summary>A clear inserts a row too (payload NULL), so the next write has a version to expect.</summary>
+    public const string InsertState = """
+        INSERT INTO grain_state (grain_type, grain_key, state_name, version, payload, modified_at)
+        VALUES ($1, $2, $3, 1, $4, now())
+        ON CONFLICT DO NOTHING
+        """;
+
+    public const string UpdateState = """
+        UPDATE grain_state SET payload = $4, version = version + 1, modified_at = now()
+        WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND version = $5
+        """;
+
+    /// <summary>Rows keep the order of the arrays, so events of one transaction sort by id as they were raised.</summary>
+    public const string InsertEvents = """
+        INSERT INTO outbox (stream, type, payload)
+        SELECT e.stream, e.type, e.payload::jsonb
+        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(stream, type, payload, n)
+        ORDER BY e.n
+        """;
+
+    public const string NotifyOutbox = "NOTIFY actors_outbox";
+
+    // ---- outbox ----------------------------------------------------------------------------------------------
+
+    public const string TakeSequencerLock = "SELECT pg_advisory_xact_lock($1)";
+
+    /// <summary>
+    /// Sequences every outbox row written by a transaction that has ended (xid below the snapshot's xmin), in
+    /// (xid, id) order. No transaction below xmin can still add a row, so once a row has a seq nothing can ever
+    /// be inserted before it: the order is final and has no gaps. It must run in a statement after the advisory
+    /// lock so its snapshot sees the previous sequencer's work.
+    /// </summary>
+    public const string SequenceEvents = """
+        WITH pending AS MATERIALIZED (
+            SELECT id, stream,
+                   row_number() OVER (ORDER BY xid, id) AS n,
+                   row_number() OVER (PARTITION BY stream ORDER BY xid, id) AS stream_n
+            FROM outbox
+            WHERE seq IS NULL AND xid < pg_snapshot_xmin(pg_current_snapshot())),
+        counts AS MATERIALIZED (
+            SELECT stream, count(*) AS n FROM pending GROUP BY stream),
+        streams AS (
+            INSERT INTO stream_head AS h (stream, last_seq)
+            SELECT stream, n FROM counts
+            ON CONFLICT (stream) DO UPDATE SET last_seq = h.last_seq + excluded.last_seq
+            RETURNING h.stream, h.last_seq),
+        head AS (
+            UPDATE outbox_head SET last_seq = last_seq + (SELECT count(*) FROM pending)
+            WHERE id = 1 AND EXISTS (SELECT 1 FROM pending)
+            RETURNING last_seq),
+        assigned AS (
+            UPDATE outbox o
+            SET seq = h.last_seq - (SELECT count(*) FROM pending) + p.n,
+                stream_seq = s.last_seq - c.n + p.stream_n
+            FROM pending p
+            JOIN counts c ON c.stream = p.stream
+            JOIN streams s ON s.stream = p.stream
+            CROSS JOIN head h
+            WHERE o.id = p.id)
+        SELECT coalesce((SELECT last_seq FROM head), (SELECT last_seq FROM outbox_head WHERE id = 1)),
+               (SELECT count(*) FROM (SELECT pg_notify('actors_outbox_seq', '') FROM head) AS notified)
+        """;
+
+    public const string ReadLastSeq = "SELECT last_seq FROM outbox_head WHERE id = 1";
+
+    public const string ReadEvents = """
+        SELECT seq, stream, stream_seq, type, payload::text, created_at FROM outbox
+        WHERE seq > $1 ORDER BY seq LIMIT $2
+        """;
+
+    public const string ReadStreamEvents = """
+        SELECT seq, stream, stream_seq, type, payload::text, created_at FROM outbox
+        WHERE stream = $3 AND seq > $1 ORDER BY seq LIMIT $2
+        """;
+
+    public const string ReadCheckpoint = "SELECT seq FROM consumer_checkpoint WHERE consumer = $1";
+
+    public const string WriteCheckpoint = """
+        INSERT INTO consumer_checkpoint (consumer, seq) VALUES ($1, $2)
+        ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq
+        """;
+
+    // ---- reminders -------------------------------------------------------------------------------------------
+
+    private const string ReminderColumns =
+        "grain_type, grain_key, name, partition_id, due_at, period, policy, version, claimed_by, claim_expires_at, attempts";
+
+    /// <summary>
+    /// Versions come from one sequence, so they never repeat even after a delete and a re-register: a delivery
+    /// that claimed the old reminder can never complete the new one.
+    /// </summary>
+    public const string UpsertReminder = """
+        INSERT INTO reminder (grain_type, grain_key, name, partition_id, due_at, period, policy, claimed_by, claim_expires_at, attempts, version)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, 0, nextval('reminder_version_seq'))
+        ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
+            partition_id = excluded.partition_id, due_at = excluded.due_at, period = excluded.period, policy = excluded.policy,
+            claimed_by = NULL, claim_expires_at = NULL, attempts = 0, version = excluded.version
+        """;
+
+    public const string DeleteReminder = "DELETE FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3";
+
+    public const string ReadReminder =
+        $"SELECT {ReminderColumns} FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3";
+
+    public const string ReadReminders =
+        $"SELECT {ReminderColumns} FROM reminder WHERE grain_type = $1 AND grain_key = $2 ORDER BY name";
+
+    public const string ClaimDueReminders = $"""
+        WITH due AS (
+            SELECT grain_type, grain_key, name FROM reminder
+            WHERE partition_id = ANY($1) AND due_at <= $2
+              AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
+            ORDER BY due_at
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED)
+        UPDATE reminder r
+        SET claimed_by = $4, claim_expires_at = clock_timestamp() + $5, attempts = r.attempts + 1,
+            version = nextval('reminder_version_seq')
+        FROM due
+        WHERE r.grain_type = due.grain_type AND r.grain_key = due.grain_key AND r.name = due.name
+        RETURNING r.grain_type, r.grain_key, r.name, r.partition_id, r.due_at, r.period, r.policy, r.version,
+                  r.claimed_by, r.claim_expires_at, r.attempts
+        """;
+
+    public const string CompleteReminderDelete =
+        "DELETE FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND version = $4";
+
+    public const string CompleteReminderRearm = """
+        UPDATE reminder
+        SET due_at = $5, claimed_by = NULL, claim_expires_at = NULL, attempts = 0, version = nextval('reminder_version_seq')
+        WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND version = $4
+        """;
+
+    public const string AbandonReminder = """
+        UPDATE reminder SET claim_expires_at = clock_timestamp() + $5
+        WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND version = $4
+        """;
+
+    public const string NextReminderDue = """
+        SELECT min(due_at) FROM reminder
+        WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
+        """;
+
+    // ---- membership and leases -------------------------------------------------------------------------------
+
+    public const string RegisterNode = """
+        INSERT INTO node (node_id, address, started_at, heartbeat_at, status)
+        VALUES ($1, $2, clock_timestamp(), clock_timestamp(), $3)
+        ON CONFLICT (node_id) DO UPDATE SET
+            address = excluded.address, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status
+        """;
+
+    public const string Heartbeat = "UPDATE node SET heartbeat_at = clock_timestamp() WHERE node_id = $1";
+
+    public const string SetNodeStatus = "UPDATE node SET status = $2 WHERE node_id = $1";
+
+    public const string ReadNodes = "SELECT node_id, address, started_at, heartbeat_at, status FROM node ORDER BY node_id";
+
+    public const string EnsurePartitions = """
+        INSERT INTO partition_lease (partition_id, owner_node, epoch, expires_at)
+        SELECT p, NULL, 0, 'epoch'::timestamptz FROM generate_series(0, $1 - 1) AS p
+        ON CONFLICT DO NOTHING
+        """;
+
+    public const string ReadLeases = "SELECT partition_id, owner_node, epoch, expires_at FROM partition_lease ORDER BY partition_id";
+
+    /// <summary>
+    /// The owner may take its own lease again (a restarted node keeps its id): the epoch still grows, which
+    /// fences anything the previous incarnation left in flight.
+    /// </summary>
+    public const string AcquireLease = """
+        UPDATE partition_lease SET owner_node = $2, epoch = epoch + 1, expires_at = clock_timestamp() + $3
+        WHERE partition_id = $1 AND ($4 OR owner_node IS NULL OR owner_node = $2 OR expires_at <= clock_timestamp())
+        RETURNING partition_id, owner_node, epoch, expires_at
+        """;
+
+    public const string RenewLeases = """
+        UPDATE partition_lease l SET expires_at = clock_timestamp() + $2
+        FROM unnest($3::integer[], $4::bigint[]) AS h(partition_id, epoch)
+        WHERE l.partition_id = h.partition_id AND l.epoch = h.epoch AND l.owner_node = $1
+        RETURNING l.partition_id, l.owner_node, l.epoch, l.expires_at
+        """;
+
+    public const string ReleaseLeases = """
+        UPDATE partition_lease SET owner_node = NULL, expires_at = clock_timestamp()
+        WHERE owner_node = $1 AND partition_id = ANY($2)
+        """;
+}

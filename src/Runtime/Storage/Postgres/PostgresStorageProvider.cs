@@ -1,0 +1,577 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Actors.Runtime.Storage.Postgres;
+
+/// <summary>
+/// The cluster store. Every guarantee (optimistic concurrency, fencing, reminder claims, lease ownership, event
+/// order) is decided inside a PostgreSQL transaction against the server's clock_timestamp(), never by a node's
+/// belief. Outbox rows are inserted unsequenced and numbered later by <see cref="SequenceEventsAsync"/> in
+/// transaction order, which is the only order that is both gap-free and final under concurrent commits.
+/// </summary>
+public sealed partial class PostgresStorageProvider : IStorageProvider
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgresEventListener _listener;
+    private readonly ILogger _logger;
+
+    public PostgresStorageProvider(string connectionString, ILogger<PostgresStorageProvider>? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            // The same few statements run on every commit; preparing them saves the parse and plan each time.
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        }
+
+        _dataSource = builder.Build();
+        _listener = new PostgresEventListener(connectionString, _logger);
+    }
+
+    public string Name => "Postgres";
+
+    /// <summary>How many times the LISTEN connection was (re)established, for tests that break it.</summary>
+    internal int ListenConnections => _listener.Connections;
+
+    public bool IsSingleProcess => false;
+
+    // ---- schema ----------------------------------------------------------------------------------------------
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeMigrationLock, Value(PostgresSql.MigrationLock)));
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.CreateSchemaVersion));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // A statement after the lock, so it sees what a node that started at the same time committed.
+        int current;
+        await using (var read = new NpgsqlCommand(PostgresSql.ReadSchemaVersion, connection, transaction))
+        {
+            current = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        if (current < 1)
+        {
+            await using (var migrate = new NpgsqlCommand(PostgresSql.Migration1, connection, transaction))
+            {
+                await migrate.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using var record = new NpgsqlCommand(PostgresSql.RecordSchemaVersion, connection, transaction)
+            {
+                Parameters = { Value(PostgresSql.SchemaVersion) },
+            };
+            await record.ExecuteNonQueryAsync(cancellationToken);
+            LogMigrated(PostgresSql.SchemaVersion);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var exists = new NpgsqlCommand(PostgresSql.SchemaVersionTableExists, connection))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
+
+        await using var read = new NpgsqlCommand(PostgresSql.ReadSchemaVersion, connection);
+        return (int)(await read.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<DateTimeOffset> GetStoreTimeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(PostgresSql.StoreTime);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+
+        // ExecuteScalar would give a DateTime: a timestamptz only becomes a DateTimeOffset when asked for one.
+        return reader.GetFieldValue<DateTimeOffset>(0);
+    }
+
+    // ---- grain state -----------------------------------------------------------------------------------------
+
+    public async Task<StoredState?> ReadStateAsync(GrainId grain, string stateName, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadState, Value(grain.Type), Value(grain.Key), Value(stateName));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StoredState(
+            reader.IsDBNull(0) ? null : reader.GetString(0),
+            reader.GetInt64(1),
+            reader.GetFieldValue<DateTimeOffset>(2));
+    }
+
+    /// <summary>
+    /// Runs the whole group as one batch in one transaction (two round trips: the batch and the commit). Every
+    /// statement is conditional, and its row count says whether the unit's lease held and each expected version
+    /// matched. If any unit failed, the transaction is rolled back and run again without the failed units, so
+    /// nothing of a failed unit survives while the others still commit together; failures are rare, so the
+    /// common case never pays for per-unit savepoints and their round trips.
+    /// </summary>
+    public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken)
+    {
+        var results = new CommitResult?[commits.Count];
+        var pending = Enumerable.Range(0, commits.Count).ToList();
+        while (pending.Count > 0)
+        {
+            var failures = await TryCommitAsync(commits, pending, results, cancellationToken);
+            if (failures == 0)
+            {
+                break;
+            }
+
+            LogCommitRetried(failures, pending.Count);
+        }
+
+        return results!;
+    }
+
+    /// <summary>
+    /// One attempt at the units in <paramref name="pending"/>. Commits and fills their results when all succeed;
+    /// otherwise rolls back, records the failed units' results, removes them from <paramref name="pending"/> and
+    /// returns how many failed.
+    /// </summary>
+    private async Task<int> TryCommitAsync(
+        IReadOnlyList<GrainCommit> commits,
+        List<int> pending,
+        CommitResult?[] results,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var conflicts = new List<(int Unit, StateOperation Operation)>();
+        var failed = new List<int>();
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            var leaseChecks = new int[pending.Count];
+            var eventStreams = new List<string>();
+            var eventTypes = new List<string>();
+            var eventPayloads = new List<string>();
+            for (var p = 0; p < pending.Count; p++)
+            {
+                var commit = commits[pending[p]];
+                leaseChecks[p] = batch.BatchCommands.Count;
+                AddUnit(batch, commit);
+                foreach (var outgoing in commit.Events)
+                {
+                    eventStreams.Add(outgoing.Stream);
+                    eventTypes.Add(outgoing.Type);
+                    eventPayloads.Add(outgoing.Payload);
+                }
+            }
+
+            if (eventStreams.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    PostgresSql.InsertEvents, Value(eventStreams.ToArray()), Value(eventTypes.ToArray()), Value(eventPayloads.ToArray())));
+                batch.BatchCommands.Add(BatchCommand(PostgresSql.NotifyOutbox));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+
+            for (var p = 0; p < pending.Count; p++)
+            {
+                var unit = pending[p];
+                var commit = commits[unit];
+                if (batch.BatchCommands[leaseChecks[p]].Rows == 0)
+                {
+                    results[unit] = CommitResult.Fenced;
+                    failed.Add(unit);
+                    continue;
+                }
+
+                for (var s = 0; s < commit.States.Count; s++)
+                {
+                    if (batch.BatchCommands[leaseChecks[p] + 1 + s].Rows == 0)
+                    {
+                        conflicts.Add((unit, commit.States[s]));
+                        failed.Add(unit);
+                        break;
+                    }
+                }
+            }
+
+            if (failed.Count == 0)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                foreach (var unit in pending)
+                {
+                    results[unit] = new CommitResult(
+                        CommitStatus.Committed,
+                        [.. commits[unit].States.Select(operation => operation.ExpectedVersion + 1 ?? 1)]);
+                }
+
+                pending.Clear();
+                return 0;
+            }
+
+            await transaction.RollbackAsync(cancellationToken);
+            pending.RemoveAll(failed.Contains);
+        }
+
+        // Read after the rollback: the version to report is the committed one, not one this attempt wrote.
+        foreach (var (unit, operation) in conflicts)
+        {
+            var grain = commits[unit].Grain;
+            await using var read = new NpgsqlCommand(PostgresSql.ReadStateVersion, connection)
+            {
+                Parameters = { Value(grain.Type), Value(grain.Key), Value(operation.StateName) },
+            };
+            var stored = await read.ExecuteScalarAsync(cancellationToken) as long?;
+            results[unit] = new CommitResult(CommitStatus.Conflict, [], operation.StateName, stored);
+        }
+
+        return failed.Count;
+    }
+
+    /// <summary>Adds a unit's statements: the lease check first, then one per state, then its reminder changes.</summary>
+    private static void AddUnit(NpgsqlBatch batch, GrainCommit commit)
+    {
+        var grain = commit.Grain;
+        batch.BatchCommands.Add(BatchCommand(
+            PostgresSql.HoldsLease, Value(commit.Lease.Partition), Value(commit.Lease.NodeId), Value(commit.Lease.Epoch)));
+        foreach (var operation in commit.States)
+        {
+            batch.BatchCommands.Add(operation.ExpectedVersion is { } expected
+                ? BatchCommand(
+                    PostgresSql.UpdateState,
+                    Value(grain.Type),
+                    Value(grain.Key),
+                    Value(operation.StateName),
+                    Json(operation.Payload),
+                    Value(expected))
+                : BatchCommand(
+                    PostgresSql.InsertState, Value(grain.Type), Value(grain.Key), Value(operation.StateName), Json(operation.Payload)));
+        }
+
+        foreach (var reminder in commit.Reminders)
+        {
+            batch.BatchCommands.Add(reminder.Kind == ReminderOperationKind.Upsert
+                ? BatchCommand(
+                    PostgresSql.UpsertReminder,
+                    Value(grain.Type),
+                    Value(grain.Key),
+                    Value(reminder.Name),
+                    Value(commit.Lease.Partition),
+                    Instant(reminder.DueAt),
+                    Interval(reminder.Period),
+                    Value((short)reminder.Policy))
+                : BatchCommand(PostgresSql.DeleteReminder, Value(grain.Type), Value(grain.Key), Value(reminder.Name)));
+        }
+    }
+
+    // ---- reminders -------------------------------------------------------------------------------------------
+
+    public async Task<ReminderRecord?> ReadReminderAsync(GrainId grain, string name, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadReminder, Value(grain.Type), Value(grain.Key), Value(name));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadReminder(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<ReminderRecord>> ReadRemindersAsync(GrainId grain, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadReminders, Value(grain.Type), Value(grain.Key));
+        return await ReadAllAsync(command, ReadReminder, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ReminderRecord>> ClaimDueRemindersAsync(
+        string nodeId,
+        IReadOnlyCollection<int> partitions,
+        DateTimeOffset dueBy,
+        TimeSpan claimDuration,
+        int max,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        if (partitions.Count == 0 || max == 0)
+        {
+            return [];
+        }
+
+        await using var command = Command(
+            PostgresSql.ClaimDueReminders,
+            Value(partitions.ToArray()),
+            Instant(dueBy),
+            Value(max),
+            Value(nodeId),
+            Value(claimDuration));
+        var claimed = await ReadAllAsync(command, ReadReminder, cancellationToken);
+        return [.. claimed.OrderBy(reminder => reminder.DueAt)];
+    }
+
+    public async Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken)
+    {
+        await using var command = nextDueAt is { } due
+            ? Command(PostgresSql.CompleteReminderRearm, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion), Instant(due))
+            : Command(PostgresSql.CompleteReminderDelete, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task AbandonReminderAsync(GrainId grain, string name, long claimedVersion, TimeSpan retryAfter, CancellationToken cancellationToken)
+    {
+        await using var command = Command(
+            PostgresSql.AbandonReminder, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion), Value(retryAfter));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        if (partitions.Count == 0)
+        {
+            return null;
+        }
+
+        await using var command = Command(PostgresSql.NextReminderDue, Value(partitions.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
+    }
+
+    // ---- outbox and checkpoints ------------------------------------------------------------------------------
+
+    public async Task<long> SequenceEventsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long lastSeq;
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            // Two statements, not one: the sequencing statement must take its snapshot after the lock is granted.
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeSequencerLock, Value(PostgresSql.SequencerLock)));
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.SequenceEvents));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            lastSeq = reader.GetInt64(0);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return lastSeq;
+    }
+
+    public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int max, string? stream, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(max);
+        await using var command = stream is null
+            ? Command(PostgresSql.ReadEvents, Value(afterSeq), Value(max))
+            : Command(PostgresSql.ReadStreamEvents, Value(afterSeq), Value(max), Value(stream));
+        return await ReadAllAsync(
+            command,
+            reader => new StoredEvent(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                reader.GetInt64(2),
+                reader.GetString(3),
+                reader.GetString(4),
+                reader.GetFieldValue<DateTimeOffset>(5)),
+            cancellationToken);
+    }
+
+    public async Task<long> GetLastSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadLastSeq);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async Task<long> ReadCheckpointAsync(string consumer, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadCheckpoint, Value(consumer));
+        return await command.ExecuteScalarAsync(cancellationToken) is long seq ? seq : 0;
+    }
+
+    public async Task WriteCheckpointAsync(string consumer, long seq, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.WriteCheckpoint, Value(consumer), Value(seq));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task WaitForEventsAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _listener.WaitAsync(maxWait, cancellationToken);
+
+    // ---- membership and leases -------------------------------------------------------------------------------
+
+    public async Task RegisterNodeAsync(string nodeId, string? address, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.RegisterNode, Value(nodeId), Text(address), Value((short)NodeStatus.Active));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task HeartbeatAsync(string nodeId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.Heartbeat, Value(nodeId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task SetNodeStatusAsync(string nodeId, NodeStatus status, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.SetNodeStatus, Value(nodeId), Value((short)status));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<NodeRecord>> ReadNodesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadNodes);
+        return await ReadAllAsync(
+            command,
+            reader => new NodeRecord(
+                reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.GetFieldValue<DateTimeOffset>(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                (NodeStatus)reader.GetInt16(4)),
+            cancellationToken);
+    }
+
+    public async Task EnsurePartitionsAsync(int partitionCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(partitionCount);
+        await using var command = Command(PostgresSql.EnsurePartitions, Value(partitionCount));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<PartitionLease>> ReadLeasesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReadLeases);
+        return await ReadAllAsync(command, ReadLease, cancellationToken);
+    }
+
+    public async Task<PartitionLease?> TryAcquireLeaseAsync(int partition, string nodeId, TimeSpan duration, bool force, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.AcquireLease, Value(partition), Value(nodeId), Value(duration), Value(force));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadLease(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<PartitionLease>> RenewLeasesAsync(string nodeId, IReadOnlyCollection<PartitionLease> held, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        if (held.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = Command(
+            PostgresSql.RenewLeases,
+            Value(nodeId),
+            Value(duration),
+            Value(held.Select(lease => lease.Partition).ToArray()),
+            Value(held.Select(lease => lease.Epoch).ToArray()));
+        var renewed = await ReadAllAsync(command, ReadLease, cancellationToken);
+        return [.. renewed.OrderBy(lease => lease.Partition)];
+    }
+
+    public async Task ReleaseLeasesAsync(string nodeId, IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
+    {
+        if (partitions.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = Command(PostgresSql.ReleaseLeases, Value(nodeId), Value(partitions.ToArray()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private NpgsqlCommand Command(string sql, params ReadOnlySpan<NpgsqlParameter> parameters)
+    {
+        var command = _dataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static NpgsqlBatchCommand BatchCommand(string sql, params ReadOnlySpan<NpgsqlParameter> parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static NpgsqlParameter<T> Value<T>(T value) => new() { TypedValue = value };
+
+    private static NpgsqlParameter Text(string? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter Json(string? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter Interval(TimeSpan? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Interval, Value = value is { } interval ? interval : DBNull.Value };
+
+    /// <summary>Npgsql only writes UTC instants to timestamptz.</summary>
+    private static NpgsqlParameter<DateTimeOffset> Instant(DateTimeOffset value) => Value(value.ToUniversalTime());
+
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(
+        NpgsqlCommand command,
+        Func<NpgsqlDataReader, T> read,
+        CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    private static ReminderRecord ReadReminder(NpgsqlDataReader reader) =>
+        new(
+            new GrainId(reader.GetString(0), reader.GetString(1)),
+            reader.GetString(2),
+            reader.GetInt32(3),
+            reader.GetFieldValue<DateTimeOffset>(4),
+            reader.IsDBNull(5) ? null : reader.GetFieldValue<TimeSpan>(5),
+            (MissedTickPolicy)reader.GetInt16(6),
+            reader.GetInt64(7),
+            reader.IsDBNull(8) ? null : reader.GetString(8),
+            reader.IsDBNull(9) ? null : reader.GetFieldValue<DateTimeOffset>(9),
+            reader.GetInt32(10));
+
+    private static PartitionLease ReadLease(NpgsqlDataReader reader) =>
+        new(
+            reader.GetInt32(0),
+            reader.IsDBNull(1) ? null : reader.GetString(1),
+            reader.GetInt64(2),
+            reader.GetFieldValue<DateTimeOffset>(3));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Migrated PostgreSQL store to schema version {Version}")]
+    private partial void LogMigrated(int version);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group commit retried without {Failed} failed units; {Remaining} remain")]
+    private partial void LogCommitRetried(int failed, int remaining);
+}

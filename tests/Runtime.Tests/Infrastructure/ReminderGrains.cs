@@ -1,0 +1,141 @@
+namespace Actors.Runtime.Tests.Infrastructure;
+
+public sealed class ReminderState
+{
+    public Dictionary<string, int> Deliveries { get; set; } = [];
+}
+
+public interface IReminderGrain : IGrainWithStringKey, IRemindable
+{
+    Task PeriodicAsync(string name, TimeSpan dueTime, TimeSpan period, MissedTickPolicy policy);
+
+    Task OneShotAsync(string name, DateTimeOffset dueAt, MissedTickPolicy policy);
+
+    Task UnregisterAsync(string name);
+
+    Task<IGrainReminder?> GetReminderAsync(string name);
+
+    Task<int> DeliveriesAsync(string name);
+
+    /// <summary>Registers a one-shot reminder and then fails: the reminder must not exist afterwards.</summary>
+    Task OneShotThenFailAsync(string name, DateTimeOffset dueAt);
+}
+
+/// <summary>
+/// Counts deliveries in its persisted state and in the probe. A one-shot reminder's effect is applied exactly once:
+/// the delivery count and the unregister commit in one transaction.
+/// </summary>
+public sealed class ReminderGrain([PersistentState("reminders")] IPersistentState<ReminderState> state, Probe probe) : Grain, IReminderGrain
+{
+    public async Task PeriodicAsync(string name, TimeSpan dueTime, TimeSpan period, MissedTickPolicy policy) =>
+        await RegisterOrUpdateReminder(name, dueTime, period, policy);
+
+    public async Task OneShotAsync(string name, DateTimeOffset dueAt, MissedTickPolicy policy) =>
+        await RegisterOrUpdateReminder(name, dueAt, policy);
+
+    public async Task UnregisterAsync(string name)
+    {
+        if (await GetReminder(name) is { } reminder)
+        {
+            await UnregisterReminder(reminder);
+        }
+    }
+
+    public Task<IGrainReminder?> GetReminderAsync(string name) => GetReminder(name);
+
+    public Task<int> DeliveriesAsync(string name) => Task.FromResult(state.State.Deliveries.GetValueOrDefault(name));
+
+    public async Task OneShotThenFailAsync(string name, DateTimeOffset dueAt)
+    {
+        await RegisterOrUpdateReminder(name, dueAt, MissedTickPolicy.FireOnce);
+        throw new InvalidOperationException("the turn failed after registering");
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        probe.Log($"tick:{this.GetPrimaryKeyString()}:{reminderName}", status.CurrentTickTime.ToString("O"));
+        if (probe.Get($"block:{reminderName}") > 0)
+        {
+            probe.Increment($"blocked:{reminderName}");
+            await GrainFactory.GetGrain<IOverlapGrain>("gate-holder").ReadAsync($"release:{reminderName}");
+        }
+
+        state.State.Deliveries[reminderName] = state.State.Deliveries.GetValueOrDefault(reminderName) + 1;
+        if (status.Period == TimeSpan.Zero && await GetReminder(reminderName) is { } reminder && reminder.DueAt == status.CurrentTickTime)
+        {
+            await UnregisterReminder(reminder);
+        }
+
+        await state.WriteStateAsync();
+        probe.Increment($"delivered:{this.GetPrimaryKeyString()}:{reminderName}");
+    }
+}
+
+public sealed record OrderPlaced(string OrderId, int Lines);
+
+public interface IOrderProducerGrain : IGrainWithStringKey
+{
+    Task PlaceAsync(string customer, string orderId, int lines);
+}
+
+public sealed class OrderProducerGrain([PersistentState("orders")] IPersistentState<CounterState> state) : Grain, IOrderProducerGrain
+{
+    public async Task PlaceAsync(string customer, string orderId, int lines)
+    {
+        state.State.Value++;
+        await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", customer)).OnNextAsync(new OrderPlaced(orderId, lines));
+        await state.WriteStateAsync();
+    }
+}
+
+public interface IOrderHistoryGrain : IGrainWithStringKey
+{
+    Task<IReadOnlyList<string>> OrdersAsync();
+}
+
+/// <summary>Receives every event of "orders/{its key}" through an implicit subscription.</summary>
+[ImplicitStreamSubscription("orders")]
+public sealed class OrderHistoryGrain(Probe probe) : Grain, IOrderHistoryGrain
+{
+    private readonly List<string> _orders = [];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", this.GetPrimaryKeyString())).SubscribeAsync((order, token) =>
+        {
+            _orders.Add(order.OrderId);
+            probe.Log($"orders:{this.GetPrimaryKeyString()}", $"{order.OrderId}@{token.StreamSequenceNumber}");
+            return Task.CompletedTask;
+        });
+    }
+
+    public Task<IReadOnlyList<string>> OrdersAsync() => Task.FromResult<IReadOnlyList<string>>([.. _orders]);
+}
+
+public interface ITimerGrain : IGrainWithStringKey
+{
+    Task StartAsync(TimeSpan period);
+
+    Task StopAsync();
+}
+
+public sealed class TimerGrain(Probe probe) : Grain, ITimerGrain
+{
+    private IGrainTimer? _timer;
+
+    public Task StartAsync(TimeSpan period)
+    {
+        _timer = RegisterGrainTimer(_ =>
+        {
+            probe.Increment($"timer:{this.GetPrimaryKeyString()}");
+            return Task.CompletedTask;
+        }, period, period);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync()
+    {
+        _timer?.Dispose();
+        return Task.CompletedTask;
+    }
+}
