@@ -1,0 +1,65 @@
+using Actors.Grains.Abstractions;
+using Actors.Grains.Abstractions.Events;
+using Actors.Runtime;
+
+namespace Actors.Grains;
+
+/// <summary>
+/// What every domain grain shares: its one persistent state, the business clock, and raising events on its own
+/// stream stamped with who, why and when. Events and reminder changes commit with the next state write, so each
+/// method checks its rules first, then mutates, raises, sets reminders and writes once.
+/// </summary>
+public abstract class DomainGrain<TState>(IPersistentState<TState> state, TimeProvider time) : Grain
+    where TState : class, new()
+{
+    protected TState State => state.State;
+
+    protected DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>The namespace of the grain's own event stream.</summary>
+    protected abstract string StreamNamespace { get; }
+
+    protected string Key => GrainId.Key;
+
+    /// <summary>
+    /// Writes the state with the turn's events and reminders. A failed write leaves the in-memory state ahead of the
+    /// store, so the activation is dropped and the next call reloads what was committed.
+    /// </summary>
+    protected async Task WriteAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Raises <paramref name="domainEvent"/> on the grain's own stream (its history).</summary>
+    protected Task RaiseAsync(DomainEvent domainEvent, Actor actor) =>
+        RaiseOnAsync(StreamId.Create(StreamNamespace, Key), domainEvent, actor);
+
+    /// <summary>Raises <paramref name="domainEvent"/> on another stream (e.g. an account's inbox).</summary>
+    protected Task RaiseOnAsync(StreamId streamId, DomainEvent domainEvent, Actor actor)
+    {
+        ArgumentNullException.ThrowIfNull(domainEvent);
+        ArgumentNullException.ThrowIfNull(actor);
+        var stamped = domainEvent with { Actor = actor.User, Reason = actor.Reason, Comment = actor.Comment, OccurredAt = Now };
+        return GetStreamProvider(StreamNamespaces.Provider).GetStream<DomainEvent>(streamId).OnNextAsync(stamped);
+    }
+
+    /// <summary>Removes a reminder if it exists (its removal commits with the turn).</summary>
+    protected async Task UnregisterIfPresentAsync(params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (await GetReminder(name) is { } reminder)
+            {
+                await UnregisterReminder(reminder);
+            }
+        }
+    }
+}
