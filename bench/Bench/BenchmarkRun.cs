@@ -124,11 +124,12 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         // Every grain is activated and its row written once before measuring: a measured write is an UPDATE of an
         // existing row by a live activation, as a pgbench -N transaction updates an existing account.
         progress($"activating and writing {options.WriteGrains:N0} grains on each PostgreSQL node, activating {options.CallGrains:N0} on SQLite");
-        await WarmUpAsync(writers, g => g.IncrementAsync(), cancellationToken);
+        await Task.WhenAll(
+            WarmUpAsync(writers, g => g.IncrementAsync(), cancellationToken),
+            WarmUpAsync(manyWriters, g => g.IncrementAsync(), cancellationToken),
+            WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken));
         stats.PooledWorkEnded(WritesDatabase);
-        await WarmUpAsync(manyWriters, g => g.IncrementAsync(), cancellationToken);
         stats.PooledWorkEnded(ManyWritesDatabase);
-        await WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken);
         await server.ExecuteAsync("CHECKPOINT", cancellationToken);
 
         var pendingWrites = new Dictionary<string, (long CommitsBefore, long Writes)>(StringComparer.Ordinal);
@@ -167,7 +168,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     private static async Task WarmUpAsync<TGrain>(TGrain[] grains, Func<TGrain, Task> call, CancellationToken cancellationToken) =>
         await Parallel.ForEachAsync(
             grains,
-            new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = cancellationToken },
             async (grain, _) => await call(grain));
 
     private async Task<double> MeasurePgbenchAsync(PgBench pgbench, ServerStats stats, CpuSampler cpu, CancellationToken cancellationToken)

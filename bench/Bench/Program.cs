@@ -59,6 +59,12 @@ internal static class Program
             await Console.Error.WriteLineAsync(ex.Message);
             return 3;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // PostgreSQL is already stopped by the run's own clean-up; say what failed and publish nothing.
+            await Console.Error.WriteLineAsync($"The benchmark failed; no results were written.{Environment.NewLine}{ex}");
+            return 1;
+        }
 
         var machine = MachineInfo.Read(run.PostgresVersion, run.PgbenchVersion);
         Console.Write(Report.Table(run.Samples, options, machine, command, run.PgbenchCommand));

@@ -62,7 +62,7 @@ internal static class Report
             }
         }
 
-        void Cpu(PhaseSamples phase)
+        void Cpu(PhaseSamples phase, bool perOpOfPostgres, bool perOpOfBench)
         {
             Row(phase, Phases.MachineCores, $"CPU busy, whole machine, cores of {machine.Cores}", "F2");
             Row(phase, Phases.PostgresCores, "  of which PostgreSQL server", "F2");
@@ -74,8 +74,15 @@ internal static class Report
 
             Row(phase, Phases.OtherCores, "  of which other processes", "F2");
             Row(phase, Phases.IoWaitCores, "iowait, cores", "F2");
-            Row(phase, Phases.PostgresCpuUsPerOp, "PostgreSQL CPU per op, us", "N0");
-            Row(phase, Phases.BenchCpuUsPerOp, "this process's CPU per op, us", "N1");
+            if (perOpOfPostgres)
+            {
+                Row(phase, Phases.PostgresCpuUsPerOp, "PostgreSQL CPU per op, us", "N0");
+            }
+
+            if (perOpOfBench)
+            {
+                Row(phase, Phases.BenchCpuUsPerOp, "this process's CPU per op, us", "N1");
+            }
         }
 
         void Writes(PhaseSamples phase, int callers)
@@ -88,7 +95,7 @@ internal static class Report
             Row(phase, Phases.StoreTransactionMs, "store transaction time, ms (runtime)", "F2");
             Row(phase, Phases.WalBytesPerOp, "WAL bytes per write", "N0");
             Row(phase, Phases.Failed, "failed writes", "N0");
-            Cpu(phase);
+            Cpu(phase, perOpOfPostgres: true, perOpOfBench: true);
         }
 
         Section($"baseline: {pgbenchCommand}");
@@ -99,7 +106,7 @@ internal static class Report
         Row(pgbench, Phases.WalFlushMs, "WAL flush time, ms", "F2");
         Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
         Row(pgbench, Phases.Failed, "failed transactions", "N0");
-        Cpu(pgbench);
+        Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
         Writes(writes, options.Clients);
         Writes(manyWrites, options.ManyWriteCallers);
         Section($"grain calls: {options.CallCallers} callers over {options.CallGrains:N0} grains without state, in process");
@@ -110,7 +117,7 @@ internal static class Report
         Row(calls, Phases.Gen2PerSecond, "gen2 collections/s", "F2");
         Row(calls, Phases.LockContentionsPerSecond, "lock contentions/s", "N0");
         Row(calls, Phases.Failed, "failed calls", "N0");
-        Cpu(calls);
+        Cpu(calls, perOpOfPostgres: false, perOpOfBench: true);
 
         var width = rows.Max(r => r.Label.Length) + 2;
         var text = new StringBuilder();
