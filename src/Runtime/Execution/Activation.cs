@@ -437,7 +437,19 @@ internal sealed partial class Activation
             state is null ? [] : [state],
             [.. _pendingEvents],
             [.. _pendingReminders.Values]);
-        var result = await Runtime.Committer.CommitAsync(commit);
+        CommitResult result;
+        try
+        {
+            result = await Runtime.Committer.CommitAsync(commit);
+        }
+        catch (Exception ex)
+        {
+            // The grain already changed its in-memory state for a write whose fate is unknown: a retry on this
+            // activation would apply the change twice. Reload from storage instead.
+            RequestDeactivation(new DeactivationReason(DeactivationReasonCode.InconsistentState, $"commit failed: {ex.GetType().Name}"));
+            throw;
+        }
+
         switch (result.Status)
         {
             case CommitStatus.Committed:
