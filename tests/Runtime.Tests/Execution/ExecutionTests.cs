@@ -40,7 +40,7 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         var first = grain.WaitAsync("first");
         await Probe.WaitUntilAsync(() => Probe.Get("inside:queued") == 1, "the first request to be inside");
         var second = grain.WaitAsync("second");
-        await Probe.PollUntilAsync(() => WaitingCount(node, "overlap", "queued") == 1, "the second request to queue");
+        await Polling.UntilAsync(() => WaitingCount(node, "overlap", "queued") == 1, "the second request to queue");
         Assert.Equal(1, Probe.Get("inside:queued"));
 
         Probe.Open("first");
@@ -74,7 +74,7 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         var reading = grain.ReadAsync("hold");
         await Probe.WaitUntilAsync(() => Probe.Get("inside:reader-writer") == 1, "the read-only request to hold the grain");
         var writing = grain.WorkAsync();
-        await Probe.PollUntilAsync(() => WaitingCount(node, "overlap", "reader-writer") == 1, "the write to queue behind the read");
+        await Polling.UntilAsync(() => WaitingCount(node, "overlap", "reader-writer") == 1, "the write to queue behind the read");
         Assert.Equal(0, Probe.Get("worked:reader-writer"));
 
         Probe.Open("hold");
@@ -147,7 +147,7 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         using var cts = new CancellationTokenSource();
 
         var queued = grain.QueuedAsync(cts.Token);
-        await Probe.PollUntilAsync(() => WaitingCount(node, "overlap", "withdrawn") == 1, "the second request to queue");
+        await Polling.UntilAsync(() => WaitingCount(node, "overlap", "withdrawn") == 1, "the second request to queue");
         await cts.CancelAsync();
         Probe.Open("busy");
 

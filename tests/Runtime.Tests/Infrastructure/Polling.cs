@@ -29,6 +29,14 @@ public static class Polling
         }
     }
 
+    /// <summary>Probes a condition that nothing signals (runtime internals, store contents) until it holds.</summary>
+    public static Task UntilAsync(Func<bool> condition, string waitingFor, TimeSpan? timeout = null) =>
+        UntilAsync(() => Task.FromResult(condition()), done => done, waitingFor, timeout);
+
+    /// <summary>Probes an asynchronous condition until it holds.</summary>
+    public static Task UntilAsync(Func<Task<bool>> condition, string waitingFor, TimeSpan? timeout = null) =>
+        UntilAsync(condition, done => done, waitingFor, timeout);
+
     /// <summary>Awaits <paramref name="task"/>, failing with a message if it does not complete within the timeout.</summary>
     public static async Task CompletesAsync(Task task, string waitingFor, TimeSpan? timeout = null)
     {

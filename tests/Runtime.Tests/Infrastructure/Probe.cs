@@ -59,21 +59,6 @@ public sealed class Probe
 
     public IReadOnlyList<string> Entries(string key) => _logs.TryGetValue(key, out var q) ? [.. q] : [];
 
-    /// <summary>Polls a condition that nothing signals (runtime internals), bounded, failing with what it waited for.</summary>
-    public static async Task PollUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Timed out waiting for: {what}");
-            }
-
-            await Task.Delay(5);
-        }
-    }
-
     public async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));

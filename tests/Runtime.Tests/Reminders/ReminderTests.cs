@@ -19,6 +19,8 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
             await Probe.WaitUntilAsync(() => Probe.Get("delivered:periodic:poll") == expected, $"tick {expected}");
         }
 
+        var reminders = node.Get<Actors.Runtime.Reminders.ReminderService>();
+        await Polling.UntilAsync(() => reminders.Settled == 3, "the third tick to be re-armed");
         Assert.Equal(3, await grain.DeliveriesAsync("poll"));
         Assert.Equal(
             [Start.AddMinutes(10), Start.AddMinutes(20), Start.AddMinutes(30)],
@@ -71,7 +73,7 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
         await Probe.WaitUntilAsync(() => Probe.Get("delivered:fire:tick") == 1 && Probe.Get("delivered:fire:once") == 1, "the FireOnce reminders to be delivered once on recovery");
         var skip = restarted.Grains.GetGrain<IReminderGrain>("skip");
         var reminders = restarted.Get<Actors.Runtime.Reminders.ReminderService>();
-        await Probe.PollUntilAsync(() => reminders.Settled == 4, "all four due reminders to be settled");
+        await Polling.UntilAsync(() => reminders.Settled == 4, "all four due reminders to be settled");
         Assert.Null(await skip.GetReminderAsync("once"));
         Assert.Equal(Start.AddMinutes(40), (await skip.GetReminderAsync("tick"))!.DueAt);
         Assert.Equal(0, Probe.Get("delivered:skip:tick"));
@@ -123,7 +125,7 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
         Probe.Open("release:blocking");
         await Probe.WaitUntilAsync(() => Probe.Get("delivered:raced:blocking") == 1, "the in-flight delivery to finish");
         var reminders = node.Get<Actors.Runtime.Reminders.ReminderService>();
-        await Probe.PollUntilAsync(() => reminders.Settled == 1, "the delivery's outcome to be written back");
+        await Polling.UntilAsync(() => reminders.Settled == 1, "the delivery's outcome to be written back");
 
         Assert.Null(await storage.ReadReminderAsync(id, "blocking", CancellationToken.None));
     }

@@ -411,6 +411,49 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         await AssertNothingCommittedAsync(grain);
     }
 
+    [Fact]
+    public async Task GroupCommits_ConcurrentWithLeaseRenewals_AllCommit()
+    {
+        // Batches of one unit per partition in descending order, against renewals of all the node's leases:
+        // checked in unit order, a batch held some lease rows FOR SHARE while waiting for one a renewal had
+        // updated, the renewal waited for the batch, and PostgreSQL aborted one of the two as a deadlock.
+        const int Partitions = 64;
+        const int Writers = 4;
+        const int BatchesPerWriter = 25;
+        await Store.EnsurePartitionsAsync(Partitions, Ct);
+        var leases = new List<LeaseToken>();
+        for (var partition = Partitions - 1; partition >= 0; partition--)
+        {
+            var lease = await Store.TryAcquireLeaseAsync(partition, NodeA, LongLease, force: false, Ct);
+            leases.Add(new LeaseToken(NodeA, partition, lease!.Epoch));
+        }
+
+        var held = (await Store.ReadLeasesAsync(Ct)).Where(lease => lease.OwnerNode == NodeA).ToList();
+        var writing = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
+        {
+            var results = new List<CommitResult>();
+            for (var version = 0; version < BatchesPerWriter; version++)
+            {
+                var expected = version == 0 ? (long?)null : version;
+                results.AddRange(await Store.CommitAsync(
+                    [.. leases.Select(lease => new GrainCommit(Grain($"renewed-{w}-{lease.Partition}"), lease, [new StateOperation(State, expected, Json(version))], [], []))],
+                    Ct));
+            }
+
+            return results;
+        })).ToList();
+        var renewals = 0;
+        while (!writing.All(task => task.IsCompleted))
+        {
+            Assert.Equal(Partitions, (await Store.RenewLeasesAsync(NodeA, held, LongLease, Ct)).Count);
+            renewals++;
+        }
+
+        var committed = (await Task.WhenAll(writing)).SelectMany(results => results).ToList();
+        Assert.Equal(Writers * BatchesPerWriter * Partitions, committed.Count(result => result.Status == CommitStatus.Committed));
+        Assert.True(renewals > 0);
+    }
+
     // ---- outbox ------------------------------------------------------------------------------------------
 
     [Fact]

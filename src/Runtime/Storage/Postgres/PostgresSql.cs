@@ -111,7 +111,8 @@ internal static class PostgresSql
 
     /// <summary>
     /// FOR SHARE holds the lease row until this transaction ends, so a takeover (an UPDATE of the row) waits for
-    /// the commit instead of slipping between the check and the writes.
+    /// the commit instead of slipping between the check and the writes. A commit takes these locks in ascending
+    /// partition order, as <see cref="RenewLeases"/> does, so the two cannot deadlock.
     /// </summary>
     public const string HoldsLease = """
         SELECT 1 FROM partition_lease
@@ -295,10 +296,23 @@ internal static class PostgresSql
         RETURNING partition_id, owner_node, epoch, expires_at
         """;
 
+    /// <summary>
+    /// Locks the rows in ascending partition order before updating them (ORDER BY is applied before FOR UPDATE):
+    /// a plain UPDATE ... FROM locks them in scan order, and a group commit holding FOR SHARE on some of them while
+    /// waiting for another (<see cref="HoldsLease"/>) would deadlock with it.
+    /// </summary>
     public const string RenewLeases = """
+        WITH held AS (
+            SELECT l.partition_id
+            FROM partition_lease l
+            JOIN unnest($3::integer[], $4::bigint[]) AS h(partition_id, epoch) ON l.partition_id = h.partition_id AND l.epoch = h.epoch
+            WHERE l.owner_node = $1
+            ORDER BY l.partition_id
+            FOR UPDATE OF l
+        )
         UPDATE partition_lease l SET expires_at = clock_timestamp() + $2
-        FROM unnest($3::integer[], $4::bigint[]) AS h(partition_id, epoch)
-        WHERE l.partition_id = h.partition_id AND l.epoch = h.epoch AND l.owner_node = $1
+        FROM held
+        WHERE l.partition_id = held.partition_id
         RETURNING l.partition_id, l.owner_node, l.epoch, l.expires_at
         """;
 

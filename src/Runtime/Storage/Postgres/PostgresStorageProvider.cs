@@ -162,14 +162,15 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
         {
             await using var batch = new NpgsqlBatch(connection, transaction);
-            var leaseChecks = new int[pending.Count];
+            var leaseChecks = AddLeaseChecks(batch, pending.Select(unit => commits[unit].Lease));
+            var firstStatements = new int[pending.Count];
             var eventStreams = new List<string>();
             var eventTypes = new List<string>();
             var eventPayloads = new List<string>();
             for (var p = 0; p < pending.Count; p++)
             {
                 var commit = commits[pending[p]];
-                leaseChecks[p] = batch.BatchCommands.Count;
+                firstStatements[p] = batch.BatchCommands.Count;
                 AddUnit(batch, commit);
                 foreach (var outgoing in commit.Events)
                 {
@@ -192,7 +193,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             {
                 var unit = pending[p];
                 var commit = commits[unit];
-                if (batch.BatchCommands[leaseChecks[p]].Rows == 0)
+                if (batch.BatchCommands[leaseChecks[commit.Lease]].Rows == 0)
                 {
                     results[unit] = CommitResult.Fenced;
                     failed.Add(unit);
@@ -201,7 +202,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
                 for (var s = 0; s < commit.States.Count; s++)
                 {
-                    if (batch.BatchCommands[leaseChecks[p] + 1 + s].Rows == 0)
+                    if (batch.BatchCommands[firstStatements[p] + s].Rows == 0)
                     {
                         conflicts.Add((unit, commit.States[s]));
                         failed.Add(unit);
@@ -243,12 +244,28 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         return failed.Count;
     }
 
-    /// <summary>Adds a unit's statements: the lease check first, then one per state, then its reminder changes.</summary>
+    /// <summary>
+    /// Adds one lease check per distinct lease, in ascending partition order, before any unit's writes; returns the
+    /// statement index of each lease's check. The order is what keeps a group commit from deadlocking with a lease
+    /// renewal (<see cref="PostgresSql.RenewLeases"/> locks in the same order): checked unit by unit, a batch held
+    /// FOR SHARE on some lease rows while waiting for one the renewal had updated, and the renewal waited for it.
+    /// </summary>
+    private static Dictionary<LeaseToken, int> AddLeaseChecks(NpgsqlBatch batch, IEnumerable<LeaseToken> leases)
+    {
+        var checks = new Dictionary<LeaseToken, int>();
+        foreach (var lease in leases.Distinct().OrderBy(l => l.Partition).ThenBy(l => l.Epoch).ThenBy(l => l.NodeId, StringComparer.Ordinal))
+        {
+            checks[lease] = batch.BatchCommands.Count;
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.HoldsLease, Value(lease.Partition), Value(lease.NodeId), Value(lease.Epoch)));
+        }
+
+        return checks;
+    }
+
+    /// <summary>Adds a unit's statements: one per state, then its reminder changes (its lease check comes before all units).</summary>
     private static void AddUnit(NpgsqlBatch batch, GrainCommit commit)
     {
         var grain = commit.Grain;
-        batch.BatchCommands.Add(BatchCommand(
-            PostgresSql.HoldsLease, Value(commit.Lease.Partition), Value(commit.Lease.NodeId), Value(commit.Lease.Epoch)));
         foreach (var operation in commit.States)
         {
             batch.BatchCommands.Add(operation.ExpectedVersion is { } expected

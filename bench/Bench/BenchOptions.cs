@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Actors.Bench;
+
+/// <summary>What one benchmark run does; parsed from the command line.</summary>
+internal sealed class BenchOptions
+{
+    /// <summary>Rounds; each round measures every figure once, side by side, and figures are medians over rounds.</summary>
+    public int Rounds { get; private set; } = 5;
+
+    /// <summary>Measured seconds of each phase of a round (whole seconds: pgbench -T takes no fraction).</summary>
+    public int PhaseSeconds { get; private set; } = 10;
+
+    /// <summary>Unmeasured seconds at the start of each grain phase, so callers are in steady state when counting starts.</summary>
+    public double RampSeconds { get; private set; } = 1;
+
+    /// <summary>pgbench clients, and the caller count of the grain-write figure compared with it.</summary>
+    public int Clients { get; private set; } = 16;
+
+    /// <summary>pgbench worker threads (-j).</summary>
+    public int PgbenchThreads { get; private set; } = 2;
+
+    /// <summary>pgbench scale factor of the baseline database (-s).</summary>
+    public int PgbenchScale { get; private set; } = 10;
+
+    /// <summary>
+    /// Callers of the second grain-write figure: group commit puts concurrent writes into one transaction, so
+    /// more callers than pgbench clients is where it shows.
+    /// </summary>
+    public int ManyWriteCallers { get; private set; } = 128;
+
+    /// <summary>Persisted grains the writers spread over.</summary>
+    public int WriteGrains { get; private set; } = 10_000;
+
+    /// <summary>Concurrent callers of the in-process call figure.</summary>
+    public int CallCallers { get; private set; } = 128;
+
+    /// <summary>Stateless grains the in-process callers spread over.</summary>
+    public int CallGrains { get; private set; } = 1_000;
+
+    public bool Quick { get; private set; }
+
+    public string OutputPath { get; private set; } = Path.Combine("bench", "out", "results.json");
+
+    public static string Usage => """
+        Usage: bench/run.sh [--quick] [options]
+          --quick                  3 rounds of 3 s phases (about a minute and a half in all)
+          --rounds N               rounds (default 5); every figure is the median over rounds
+          --seconds S              measured seconds per phase (default 10)
+          --clients N              pgbench clients = grain writers compared with them (default 16)
+          --pgbench-threads N      pgbench -j (default 2)
+          --scale N                pgbench -s of the baseline database (default 10)
+          --many-write-callers N   callers of the second grain-write figure (default 128)
+          --write-grains N         persisted grains (default 10000)
+          --call-callers N         callers of the in-process call figure (default 128)
+          --call-grains N          stateless grains (default 1000)
+          --out PATH               results file (default bench/out/results.json)
+        """;
+
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "--quick":
+                    options.Quick = true;
+                    options.Rounds = 3;
+                    options.PhaseSeconds = 3;
+                    options.RampSeconds = 0.5;
+                    break;
+                case "--rounds":
+                    options.Rounds = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--seconds":
+                    options.PhaseSeconds = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--clients":
+                    options.Clients = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--pgbench-threads":
+                    options.PgbenchThreads = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--scale":
+                    options.PgbenchScale = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--many-write-callers":
+                    options.ManyWriteCallers = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--write-grains":
+                    options.WriteGrains = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--call-callers":
+                    options.CallCallers = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--call-grains":
+                    options.CallGrains = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--out":
+                    options.OutputPath = Next(args, ref i);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{arg}'.");
+            }
+        }
+
+        if (options.PgbenchThreads > options.Clients)
+        {
+            throw new ArgumentException("--pgbench-threads cannot exceed --clients (pgbench refuses it).");
+        }
+
+        return options;
+    }
+
+    private static string Next(IReadOnlyList<string> args, ref int i) =>
+        ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed > 0
+            ? parsed
+            : throw new ArgumentException($"{name} needs a positive whole number, not '{value}'.");
+}

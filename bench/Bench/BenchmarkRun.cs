@@ -1,0 +1,318 @@
+using System.Globalization;
+using Actors.Runtime.Storage.Postgres;
+using Actors.Runtime.Storage.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Bench;
+
+/// <summary>The phases whose figures a run reports, and the metric names each records per round.</summary>
+internal static class Phases
+{
+    public const string Pgbench = "pgbench";
+    public const string GrainWrites = "grainWrites";
+    public const string GrainWritesManyCallers = "grainWritesManyCallers";
+    public const string GrainCalls = "grainCalls";
+
+    public const string PerSecond = "perSecond";
+    public const string Ratio = "ratioToPgbench";
+    public const string StoreCommitsPerOp = "storeCommitsPerOp";
+    public const string LatencyMs = "latencyMs";
+    public const string CommitsPerBatch = "runtimeCommitsPerBatch";
+    public const string StoreTransactionMs = "runtimeStoreTransactionMs";
+    public const string WalFlushesPerOp = "walFlushesPerOp";
+    public const string WalFlushMs = "walFlushMs";
+    public const string WalBytesPerOp = "walBytesPerOp";
+    public const string MachineCores = "machineBusyCores";
+    public const string IoWaitCores = "ioWaitCores";
+    public const string PostgresCores = "postgresCores";
+    public const string BenchCores = "benchProcessCores";
+    public const string PgbenchCores = "pgbenchCores";
+    public const string OtherCores = "otherProcessesCores";
+    public const string PostgresCpuUsPerOp = "postgresCpuMicrosPerOp";
+    public const string BenchCpuUsPerOp = "benchCpuMicrosPerOp";
+    public const string AllocatedBytesPerOp = "allocatedBytesPerOp";
+    public const string ThreadPoolItemsPerOp = "threadPoolWorkItemsPerOp";
+    public const string Gen0PerSecond = "gen0CollectionsPerSecond";
+    public const string Gen2PerSecond = "gen2CollectionsPerSecond";
+    public const string LockContentionsPerSecond = "lockContentionsPerSecond";
+    public const string Failed = "failedOps";
+}
+
+/// <summary>
+/// One benchmark run: one PostgreSQL server, the pgbench baseline and the runtime's figures measured in rounds, each
+/// round running every phase once in the same order, so that a ratio compares figures taken minutes apart at most
+/// and machine noise hits every figure alike.
+/// </summary>
+internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress)
+{
+    private const string WritesDatabase = "grains_writes";
+    private const string ManyWritesDatabase = "grains_writes_many";
+
+    private readonly Dictionary<string, PhaseSamples> _samples = new(StringComparer.Ordinal)
+    {
+        [Phases.Pgbench] = new(),
+        [Phases.GrainWrites] = new(),
+        [Phases.GrainWritesManyCallers] = new(),
+        [Phases.GrainCalls] = new(),
+    };
+
+    private PostgresInstance? _server;
+
+    public IReadOnlyDictionary<string, PhaseSamples> Samples => _samples;
+
+    public string PostgresVersion { get; private set; } = "unknown";
+
+    public string PgbenchVersion { get; private set; } = "unknown";
+
+    public string PgbenchCommand { get; private set; } = string.Empty;
+
+    /// <summary>Stops the server if it runs; for process exit paths that skip the normal clean-up.</summary>
+    public void EmergencyStop() => _server?.Stop();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var pgbenchPath = PgBench.Find() ?? throw new BenchSetupException(
+            $"pgbench was not found in {PostgresInstance.BinDirectory} nor on PATH. It ships with the PostgreSQL server packages: " +
+            "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
+        progress("starting PostgreSQL 15 (initdb into a temporary folder)");
+        _server = await PostgresInstance.StartAsync(cancellationToken);
+        var sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        try
+        {
+            await RunOnServerAsync(_server, new PgBench(pgbenchPath, _server.Port, PgBench.Database), sqliteDirectory, cancellationToken);
+        }
+        finally
+        {
+            progress("stopping PostgreSQL and removing its folder");
+            _server.Stop();
+            Directory.Delete(sqliteDirectory, recursive: true);
+        }
+    }
+
+    private async Task RunOnServerAsync(PostgresInstance server, PgBench pgbench, string sqliteDirectory, CancellationToken cancellationToken)
+    {
+        PostgresVersion = await server.QueryScalarAsync<string>("SHOW server_version", cancellationToken);
+        PgbenchVersion = await pgbench.VersionAsync(cancellationToken);
+        PgbenchCommand = string.Join(' ', pgbench.RunCommandLine(options.Clients, options.PgbenchThreads, options.PhaseSeconds).Skip(1).Prepend("pgbench"));
+        foreach (var database in new[] { PgBench.Database, WritesDatabase, ManyWritesDatabase })
+        {
+            await server.CreateDatabaseAsync(database, cancellationToken);
+        }
+
+        progress($"pgbench -i -s {options.PgbenchScale}");
+        await pgbench.InitializeAsync(options.PgbenchScale, cancellationToken);
+
+        var stats = new ServerStats(server);
+        var cpu = new CpuSampler(server.PostmasterPid);
+        using var meters = new RuntimeMeters();
+        progress("starting three runtime nodes (PostgreSQL x2, SQLite)");
+        await using var writesNode = await StartPostgresNodeAsync(server, WritesDatabase, cancellationToken);
+        await using var manyWritesNode = await StartPostgresNodeAsync(server, ManyWritesDatabase, cancellationToken);
+        await using var callsNode = await BenchNode.StartAsync(
+            "calls",
+            sp => new SqliteStorageProvider(Path.Combine(sqliteDirectory, "store.db"), sp.GetService<ILogger<SqliteStorageProvider>>()),
+            cancellationToken);
+
+        var writers = Enumerable.Range(0, options.WriteGrains)
+            .Select(i => writesNode.Grains.GetGrain<IBenchCounterGrain>("counter-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var manyWriters = Enumerable.Range(0, options.WriteGrains)
+            .Select(i => manyWritesNode.Grains.GetGrain<IBenchCounterGrain>("counter-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+        var pingers = Enumerable.Range(0, options.CallGrains)
+            .Select(i => callsNode.Grains.GetGrain<IPingGrain>("ping-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+
+        // Every grain is activated and its row written once before measuring: a measured write is an UPDATE of an
+        // existing row by a live activation, as a pgbench -N transaction updates an existing account.
+        progress($"activating and writing {options.WriteGrains:N0} grains on each PostgreSQL node, activating {options.CallGrains:N0} on SQLite");
+        await Task.WhenAll(
+            WarmUpAsync(writers, g => g.IncrementAsync(), cancellationToken),
+            WarmUpAsync(manyWriters, g => g.IncrementAsync(), cancellationToken),
+            WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken));
+        stats.PooledWorkEnded(WritesDatabase);
+        stats.PooledWorkEnded(ManyWritesDatabase);
+        await server.ExecuteAsync("CHECKPOINT", cancellationToken);
+
+        var pendingWrites = new Dictionary<string, (long CommitsBefore, long Writes)>(StringComparer.Ordinal);
+        for (var round = 1; round <= options.Rounds; round++)
+        {
+            var tps = await MeasurePgbenchAsync(pgbench, stats, cpu, cancellationToken);
+            progress($"round {round}/{options.Rounds}: pgbench {tps:N0} tps");
+
+            var writes = await MeasureWritesAsync(Phases.GrainWrites, WritesDatabase, writers, options.Clients, tps, stats, cpu, meters, pendingWrites, cancellationToken);
+            progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.Clients} callers ({writes / tps:F2}x pgbench)");
+
+            var manyWrites = await MeasureWritesAsync(Phases.GrainWritesManyCallers, ManyWritesDatabase, manyWriters, options.ManyWriteCallers, tps, stats, cpu, meters, pendingWrites, cancellationToken);
+            progress($"round {round}/{options.Rounds}: grain writes {manyWrites:N0}/s with {options.ManyWriteCallers} callers ({manyWrites / tps:F2}x pgbench)");
+
+            var calls = await MeasureCallsAsync(pingers, cpu, cancellationToken);
+            progress($"round {round}/{options.Rounds}: grain calls {calls:N0}/s with {options.CallCallers} callers");
+        }
+
+        progress("waiting for PostgreSQL to publish the last commit counts (up to 11 s)");
+        foreach (var (phase, database) in new[] { (Phases.GrainWrites, WritesDatabase), (Phases.GrainWritesManyCallers, ManyWritesDatabase) })
+        {
+            var commits = await stats.ReadCommitsAsync(database, cancellationToken);
+            var pending = pendingWrites[phase];
+            _samples[phase].Add(Phases.StoreCommitsPerOp, (double)(commits - pending.CommitsBefore) / pending.Writes);
+        }
+
+        progress("stopping the nodes");
+    }
+
+    private static Task<BenchNode> StartPostgresNodeAsync(PostgresInstance server, string database, CancellationToken cancellationToken) =>
+        BenchNode.StartAsync(
+            database,
+            sp => new PostgresStorageProvider(server.ConnectionString(database), sp.GetService<ILogger<PostgresStorageProvider>>()),
+            cancellationToken);
+
+    private static async Task WarmUpAsync<TGrain>(TGrain[] grains, Func<TGrain, Task> call, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(
+            grains,
+            new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = cancellationToken },
+            async (grain, _) => await call(grain));
+
+    private async Task<double> MeasurePgbenchAsync(PgBench pgbench, ServerStats stats, CpuSampler cpu, CancellationToken cancellationToken)
+    {
+        var samples = _samples[Phases.Pgbench];
+        var commitsBefore = await stats.ReadCommitsAsync(PgBench.Database, cancellationToken);
+        var walBefore = await stats.ReadWalAsync(cancellationToken);
+        var walPositionBefore = await stats.ReadWalPositionAsync(cancellationToken);
+        var pid = 0;
+        var run = pgbench.RunAsync(options.Clients, options.PgbenchThreads, options.PhaseSeconds, p => Volatile.Write(ref pid, p), cancellationToken);
+
+        // CPU is sampled inside pgbench's -T window, away from its connection set-up and its exit.
+        var margin = TimeSpan.FromSeconds(Math.Min(0.5, options.PhaseSeconds / 4.0));
+        await Task.Delay(margin, cancellationToken);
+        var cpuStart = CpuSampler.Take(cpu, Volatile.Read(ref pid));
+        await Task.Delay(TimeSpan.FromSeconds(options.PhaseSeconds) - (2 * margin), cancellationToken);
+        var cpuEnd = CpuSampler.Take(cpu, Volatile.Read(ref pid));
+        var result = await run;
+
+        await stats.WaitForNoBackendsAsync(PgBench.Database, cancellationToken);
+        var commitsAfter = await stats.ReadCommitsAsync(PgBench.Database, cancellationToken);
+        var walAfter = await stats.ReadWalAsync(cancellationToken);
+        var walPositionAfter = await stats.ReadWalPositionAsync(cancellationToken);
+        var transactions = Math.Max(1, result.Transactions);
+        var flushes = walAfter.Syncs - walBefore.Syncs;
+
+        samples.Add(Phases.PerSecond, result.Tps);
+        samples.Add(Phases.LatencyMs, result.LatencyMs);
+        samples.Add(Phases.StoreCommitsPerOp, (double)(commitsAfter - commitsBefore) / transactions);
+        samples.Add(Phases.WalFlushesPerOp, (double)flushes / transactions);
+        samples.Add(Phases.WalFlushMs, flushes > 0 ? (walAfter.SyncMs - walBefore.SyncMs) / flushes : double.NaN);
+        samples.Add(Phases.WalBytesPerOp, (double)(walPositionAfter - walPositionBefore) / transactions);
+        samples.Add(Phases.Failed, result.Failed);
+        AddCpu(samples, CpuSampler.Between(cpuStart, cpuEnd), result.Tps);
+        return result.Tps;
+    }
+
+    private async Task<double> MeasureWritesAsync(
+        string phase,
+        string database,
+        IBenchCounterGrain[] grains,
+        int callers,
+        double baselineTps,
+        ServerStats stats,
+        CpuSampler cpu,
+        RuntimeMeters meters,
+        Dictionary<string, (long CommitsBefore, long Writes)> pendingWrites,
+        CancellationToken cancellationToken)
+    {
+        var samples = _samples[phase];
+
+        // The settled count before this phase is also the one after this database's previous phase.
+        var commitsBefore = await stats.ReadCommitsAsync(database, cancellationToken);
+        if (pendingWrites.TryGetValue(phase, out var previous))
+        {
+            samples.Add(Phases.StoreCommitsPerOp, (double)(commitsBefore - previous.CommitsBefore) / previous.Writes);
+        }
+
+        // Caller c writes grains c, c + callers, c + 2 callers, ...: callers rarely meet on one grain, so a write
+        // waits for the store, not behind another caller's write in the same mailbox.
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].IncrementAsync());
+        await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
+        var walStart = await stats.ReadWalPositionAsync(cancellationToken);
+        var storeStart = meters.Take();
+        var cpuStart = CpuSampler.Take(cpu);
+        var countStart = group.Completed;
+        await Task.Delay(TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        var countEnd = group.Completed;
+        var cpuEnd = CpuSampler.Take(cpu);
+        var storeEnd = meters.Take();
+        var walEnd = await stats.ReadWalPositionAsync(cancellationToken);
+        await group.StopAsync();
+        stats.PooledWorkEnded(database);
+        pendingWrites[phase] = (commitsBefore, group.Completed);
+
+        var usage = CpuSampler.Between(cpuStart, cpuEnd);
+        var writes = countEnd - countStart;
+        var perSecond = writes / usage.Seconds;
+        samples.Add(Phases.PerSecond, perSecond);
+        samples.Add(Phases.Ratio, perSecond / baselineTps);
+        samples.Add(Phases.CommitsPerBatch, (double)(storeEnd.BatchedCommits - storeStart.BatchedCommits) / (storeEnd.Batches - storeStart.Batches));
+        samples.Add(Phases.StoreTransactionMs, (storeEnd.CommitMicros - storeStart.CommitMicros) / 1000.0 / (storeEnd.Commits - storeStart.Commits));
+        samples.Add(Phases.WalBytesPerOp, (double)(walEnd - walStart) / writes);
+        samples.Add(Phases.Failed, group.Failed);
+        AddCpu(samples, usage, perSecond);
+        if (group.FirstFailure is { } failure)
+        {
+            progress($"  {group.Failed} writes failed; first: {failure}");
+        }
+
+        return perSecond;
+    }
+
+    private async Task<double> MeasureCallsAsync(IPingGrain[] grains, CpuSampler cpu, CancellationToken cancellationToken)
+    {
+        var samples = _samples[Phases.GrainCalls];
+        var callers = options.CallCallers;
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].PingAsync(caller));
+        await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
+        var allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
+        var gen0Start = GC.CollectionCount(0);
+        var gen2Start = GC.CollectionCount(2);
+        var workItemsStart = ThreadPool.CompletedWorkItemCount;
+        var contentionsStart = Monitor.LockContentionCount;
+        var cpuStart = CpuSampler.Take(cpu);
+        var countStart = group.Completed;
+        await Task.Delay(TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        var countEnd = group.Completed;
+        var cpuEnd = CpuSampler.Take(cpu);
+        var allocatedEnd = GC.GetTotalAllocatedBytes(precise: false);
+        var gen0End = GC.CollectionCount(0);
+        var gen2End = GC.CollectionCount(2);
+        var workItemsEnd = ThreadPool.CompletedWorkItemCount;
+        var contentionsEnd = Monitor.LockContentionCount;
+        await group.StopAsync();
+
+        var usage = CpuSampler.Between(cpuStart, cpuEnd);
+        var calls = (double)(countEnd - countStart);
+        var perSecond = calls / usage.Seconds;
+        samples.Add(Phases.PerSecond, perSecond);
+        samples.Add(Phases.AllocatedBytesPerOp, (allocatedEnd - allocatedStart) / calls);
+        samples.Add(Phases.ThreadPoolItemsPerOp, (workItemsEnd - workItemsStart) / calls);
+        samples.Add(Phases.Gen0PerSecond, (gen0End - gen0Start) / usage.Seconds);
+        samples.Add(Phases.Gen2PerSecond, (gen2End - gen2Start) / usage.Seconds);
+        samples.Add(Phases.LockContentionsPerSecond, (contentionsEnd - contentionsStart) / usage.Seconds);
+        samples.Add(Phases.Failed, group.Failed);
+        AddCpu(samples, usage, perSecond);
+        if (group.FirstFailure is { } failure)
+        {
+            progress($"  {group.Failed} calls failed; first: {failure}");
+        }
+
+        return perSecond;
+    }
+
+    private static void AddCpu(PhaseSamples samples, CpuUsage usage, double opsPerSecond)
+    {
+        samples.Add(Phases.MachineCores, usage.Machine);
+        samples.Add(Phases.IoWaitCores, usage.IoWait);
+        samples.Add(Phases.PostgresCores, usage.Postgres);
+        samples.Add(Phases.BenchCores, usage.Bench);
+        samples.Add(Phases.PgbenchCores, usage.Pgbench);
+        samples.Add(Phases.OtherCores, usage.Other);
+        samples.Add(Phases.PostgresCpuUsPerOp, usage.Postgres / opsPerSecond * 1e6);
+        samples.Add(Phases.BenchCpuUsPerOp, usage.Bench / opsPerSecond * 1e6);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Actors.Bench;
+
+/// <summary>CPU time consumed up to one instant: the whole machine, the PostgreSQL server, this process and pgbench.</summary>
+internal readonly record struct CpuSnapshot(
+    long Timestamp,
+    long MachineTotalTicks,
+    long MachineIdleTicks,
+    long MachineIoWaitTicks,
+    long PostgresTicks,
+    TimeSpan BenchCpu,
+    long PgbenchTicks);
+
+/// <summary>Cores busy on average between two snapshots (a core fully busy for the whole window counts 1).</summary>
+internal sealed record CpuUsage(double Machine, double IoWait, double Postgres, double Bench, double Pgbench, double Other, double Seconds);
+
+/// <summary>
+/// Reads /proc so a figure can be explained by what was busy: if the machine's cores were saturated the figure is
+/// CPU-bound, and the split says by whom (the PostgreSQL server, this process, pgbench, or other users of this
+/// shared machine); if they were not, the figure is bound by waiting (WAL flushes, round trips, queues).
+/// </summary>
+internal sealed class CpuSampler(int postmasterPid)
+{
+    private static readonly double s_ticksPerSecond = ReadTicksPerSecond();
+
+    public static CpuSnapshot Take(CpuSampler? sampler, int pgbenchPid = 0)
+    {
+        var (total, idle, ioWait) = ReadMachine();
+        using var self = Process.GetCurrentProcess();
+        return new CpuSnapshot(
+            Stopwatch.GetTimestamp(),
+            total,
+            idle,
+            ioWait,
+            sampler?.ReadProcessTree() ?? 0,
+            self.TotalProcessorTime,
+            pgbenchPid > 0 ? ReadProcessTicks(pgbenchPid) ?? 0 : 0);
+    }
+
+    public static CpuUsage Between(CpuSnapshot start, CpuSnapshot end)
+    {
+        var seconds = Stopwatch.GetElapsedTime(start.Timestamp, end.Timestamp).TotalSeconds;
+        double Cores(long ticks) => ticks / s_ticksPerSecond / seconds;
+        var totalTicks = end.MachineTotalTicks - start.MachineTotalTicks;
+        var idleTicks = end.MachineIdleTicks - start.MachineIdleTicks;
+        var ioWaitTicks = end.MachineIoWaitTicks - start.MachineIoWaitTicks;
+        var machine = Cores(totalTicks - idleTicks - ioWaitTicks);
+        var postgres = Cores(end.PostgresTicks - start.PostgresTicks);
+        var bench = (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds;
+        var pgbench = Cores(end.PgbenchTicks - start.PgbenchTicks);
+        return new CpuUsage(machine, Cores(ioWaitTicks), postgres, bench, pgbench, Math.Max(0, machine - postgres - bench - pgbench), seconds);
+    }
+
+    /// <summary>The postmaster and its children (backends, WAL writer, checkpointer, autovacuum).</summary>
+    private long ReadProcessTree()
+    {
+        long ticks = 0;
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            if (ReadStat(pid) is { } stat && (pid == postmasterPid || stat.ParentPid == postmasterPid))
+            {
+                ticks += stat.Ticks;
+            }
+        }
+
+        return ticks;
+    }
+
+    private static long? ReadProcessTicks(int pid) => ReadStat(pid)?.Ticks;
+
+    private static (int ParentPid, long Ticks)? ReadStat(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (IOException)
+        {
+            return null; // The process ended between listing and reading.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name may hold spaces and parentheses: fields are counted from after its closing one.
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
+        var userTicks = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        var systemTicks = long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return (parent, userTicks + systemTicks);
+    }
+
+    private static (long Total, long Idle, long IoWait) ReadMachine()
+    {
+        var line = File.ReadLines("/proc/stat").First(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+            .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+
+        // user nice system idle iowait irq softirq steal; guest time is already inside user.
+        return (values.Sum(), values[3], values[4]);
+    }
+
+    private static double ReadTicksPerSecond()
+    {
+        try
+        {
+            var result = ProcessRunner.RunAsync(["getconf", "CLK_TCK"], TimeSpan.FromSeconds(10), CancellationToken.None).GetAwaiter().GetResult();
+            if (result.ExitCode == 0 && double.TryParse(result.Output.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ticks) && ticks > 0)
+            {
+                return ticks;
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No getconf: fall back to Linux's USER_HZ on every mainstream architecture.
+        }
+
+        return 100;
+    }
+}

@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Actors.Bench;
+
+/// <summary>The machine a run measured, as BENCHMARKS.md must name it.</summary>
+internal sealed record MachineInfo(int Cores, string CpuModel, double MemoryGiB, string Os, string DotNet, string PostgreSql, string Pgbench)
+{
+    public static MachineInfo Read(string postgresVersion, string pgbenchVersion) => new(
+        Environment.ProcessorCount,
+        ReadProcField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
+        Math.Round(ReadMemTotalKiB() / 1024.0 / 1024.0, 1),
+        RuntimeInformation.OSDescription,
+        RuntimeInformation.FrameworkDescription,
+        postgresVersion,
+        pgbenchVersion);
+
+    private static string? ReadProcField(string path, string field)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+    }
+
+    private static double ReadMemTotalKiB()
+    {
+        var value = ReadProcField("/proc/meminfo", "MemTotal")?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return value is null ? double.NaN : double.Parse(value, CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>Prints the results table and writes results.json.</summary>
+internal static class Report
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static string Table(IReadOnlyDictionary<string, PhaseSamples> samples, BenchOptions options, MachineInfo machine, string command, string pgbenchCommand)
+    {
+        var pgbench = samples[Phases.Pgbench];
+        var writes = samples[Phases.GrainWrites];
+        var manyWrites = samples[Phases.GrainWritesManyCallers];
+        var calls = samples[Phases.GrainCalls];
+        var rows = new List<(string Label, Stat? Value, string Format)>();
+
+        void Section(string title) => rows.Add((title, null, string.Empty));
+        void Row(PhaseSamples phase, string metric, string label, string format)
+        {
+            if (phase.Has(metric))
+            {
+                rows.Add(("  " + label, phase[metric], format));
+            }
+        }
+
+        void Cpu(PhaseSamples phase, bool perOpOfPostgres, bool perOpOfBench)
+        {
+            Row(phase, Phases.MachineCores, $"CPU busy, whole machine, cores of {machine.Cores}", "F2");
+            Row(phase, Phases.PostgresCores, "  of which PostgreSQL server", "F2");
+            Row(phase, Phases.BenchCores, "  of which this process (runtime, callers)", "F2");
+            if (phase.Has(Phases.PgbenchCores) && phase[Phases.PgbenchCores].Max > 0)
+            {
+                Row(phase, Phases.PgbenchCores, "  of which pgbench", "F2");
+            }
+
+            Row(phase, Phases.OtherCores, "  of which other processes", "F2");
+            Row(phase, Phases.IoWaitCores, "iowait, cores", "F2");
+            if (perOpOfPostgres)
+            {
+                Row(phase, Phases.PostgresCpuUsPerOp, "PostgreSQL CPU per op, us", "N0");
+            }
+
+            if (perOpOfBench)
+            {
+                Row(phase, Phases.BenchCpuUsPerOp, "this process's CPU per op, us", "N1");
+            }
+        }
+
+        void Writes(PhaseSamples phase, int callers)
+        {
+            Section($"grain writes: {callers} callers over {options.WriteGrains:N0} persisted grains, PostgreSQL store");
+            Row(phase, Phases.PerSecond, "writes/s", "N0");
+            Row(phase, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(phase, Phases.StoreCommitsPerOp, "store commits per write (pg_stat_database)", "F4");
+            Row(phase, Phases.CommitsPerBatch, "grain commits per store transaction (runtime)", "F1");
+            Row(phase, Phases.StoreTransactionMs, "store transaction time, ms (runtime)", "F2");
+            Row(phase, Phases.WalBytesPerOp, "WAL bytes per write", "N0");
+            Row(phase, Phases.Failed, "failed writes", "N0");
+            Cpu(phase, perOpOfPostgres: true, perOpOfBench: true);
+        }
+
+        Section($"baseline: {pgbenchCommand}");
+        Row(pgbench, Phases.PerSecond, "transactions/s", "N0");
+        Row(pgbench, Phases.LatencyMs, "latency average, ms", "F2");
+        Row(pgbench, Phases.StoreCommitsPerOp, "store commits per transaction (checks the method)", "F4");
+        Row(pgbench, Phases.WalFlushesPerOp, "WAL flushes per transaction", "F3");
+        Row(pgbench, Phases.WalFlushMs, "WAL flush time, ms", "F2");
+        Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
+        Row(pgbench, Phases.Failed, "failed transactions", "N0");
+        Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
+        Writes(writes, options.Clients);
+        Writes(manyWrites, options.ManyWriteCallers);
+        Section($"grain calls: {options.CallCallers} callers over {options.CallGrains:N0} grains without state, in process");
+        Row(calls, Phases.PerSecond, "calls/s", "N0");
+        Row(calls, Phases.AllocatedBytesPerOp, "allocated bytes per call", "N0");
+        Row(calls, Phases.ThreadPoolItemsPerOp, "thread-pool work items per call", "F2");
+        Row(calls, Phases.Gen0PerSecond, "gen0 collections/s", "F1");
+        Row(calls, Phases.Gen2PerSecond, "gen2 collections/s", "F2");
+        Row(calls, Phases.LockContentionsPerSecond, "lock contentions/s", "N0");
+        Row(calls, Phases.Failed, "failed calls", "N0");
+        Cpu(calls, perOpOfPostgres: false, perOpOfBench: true);
+
+        var width = rows.Max(r => r.Label.Length) + 2;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Actors.Bench: {command}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"machine: {machine.Cores} cores ({machine.CpuModel}), {machine.MemoryGiB} GiB, {machine.Os}; {machine.DotNet}; PostgreSQL {machine.PostgreSql}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{options.Rounds} rounds, each phase measured {options.PhaseSeconds} s; median, min, max over rounds");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"",-0}{"".PadRight(width)}{"median",12}{"min",12}{"max",12}");
+        foreach (var (label, value, format) in rows)
+        {
+            if (value is null)
+            {
+                text.AppendLine(label);
+                continue;
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"{label.PadRight(width)}{Format(value.Median, format),12}{Format(value.Min, format),12}{Format(value.Max, format),12}");
+        }
+
+        return text.ToString();
+    }
+
+    public static async Task WriteJsonAsync(
+        string path,
+        IReadOnlyDictionary<string, PhaseSamples> samples,
+        BenchOptions options,
+        MachineInfo machine,
+        string command,
+        string pgbenchCommand,
+        DateTimeOffset startedAt,
+        TimeSpan duration)
+    {
+        var pgbench = samples[Phases.Pgbench];
+        var writes = samples[Phases.GrainWrites];
+        var manyWrites = samples[Phases.GrainWritesManyCallers];
+        var calls = samples[Phases.GrainCalls];
+        var document = new
+        {
+            command,
+            startedAt,
+            durationSeconds = Math.Round(duration.TotalSeconds, 1),
+            machine,
+            settings = new
+            {
+                options.Rounds,
+                options.PhaseSeconds,
+                options.RampSeconds,
+                pgbenchClients = options.Clients,
+                options.PgbenchThreads,
+                options.PgbenchScale,
+                pgbenchCommand,
+                writeCallers = options.Clients,
+                options.ManyWriteCallers,
+                options.WriteGrains,
+                options.CallCallers,
+                options.CallGrains,
+                postgresSettings = PostgresInstance.ServerSettings,
+            },
+            baselineTps = pgbench[Phases.PerSecond],
+            grainWritesPerSec = writes[Phases.PerSecond],
+            grainWriteRatio = writes[Phases.Ratio],
+            commitsPerWrite = writes[Phases.StoreCommitsPerOp],
+            grainWritesPerSecManyCallers = manyWrites[Phases.PerSecond],
+            grainWriteRatioManyCallers = manyWrites[Phases.Ratio],
+            commitsPerWriteManyCallers = manyWrites[Phases.StoreCommitsPerOp],
+            grainCallsPerSec = calls[Phases.PerSecond],
+            diagnostics = samples.ToDictionary(p => p.Key, p => p.Value.Summaries(), StringComparer.Ordinal),
+        };
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        await using var file = File.Create(path);
+        await JsonSerializer.SerializeAsync(file, document, s_json);
+    }
+
+    private static string Format(double value, string format) =>
+        double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "n/a";
+}
