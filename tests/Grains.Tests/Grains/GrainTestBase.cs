@@ -1,5 +1,8 @@
+using System.Text.Json;
 using Actors.Grains.Abstractions;
+using Actors.Grains.Abstractions.Events;
 using Actors.Grains.Tests.Infrastructure;
+using Actors.Runtime.Hosting;
 
 namespace Actors.Grains.Tests.Grains;
 
@@ -17,7 +20,32 @@ public abstract class GrainTestBase : IAsyncLifetime
 
     public async Task InitializeAsync() => Host = await DomainHost.StartAsync(Settings);
 
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    /// <summary>Every test also checks that each event it caused can be read back as its type, stamped with who and when.</summary>
+    public async Task DisposeAsync()
+    {
+        try
+        {
+            await AssertEventsReadableAsync();
+        }
+        finally
+        {
+            await Host.DisposeAsync();
+        }
+    }
+
+    private async Task AssertEventsReadableAsync()
+    {
+        var json = ServiceCollectionExtensions.CreateJsonOptions();
+        var types = typeof(DomainEvent).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(DomainEvent))).ToDictionary(t => t.Name);
+        foreach (var stored in await Host.Storage.ReadEventsAsync(0, 100_000, null, CancellationToken.None))
+        {
+            Assert.True(types.TryGetValue(stored.Type, out var type), $"{stored.Type} is not a domain event");
+            var domainEvent = Assert.IsAssignableFrom<DomainEvent>(JsonSerializer.Deserialize(stored.Payload, type, json));
+            Assert.False(string.IsNullOrEmpty(domainEvent.Actor), $"{stored.Type} on {stored.Stream} has no actor");
+            Assert.NotEqual(default, domainEvent.OccurredAt);
+            Assert.Equal(stored.Payload, JsonSerializer.Serialize(domainEvent, type, json));
+        }
+    }
 
     /// <summary>Moves in a new account at <paramref name="premise"/> on <paramref name="startDate"/> for one service.</summary>
     protected async Task<(AccountId Account, ServiceAgreementId ServiceAgreement)> MoveInAsync(

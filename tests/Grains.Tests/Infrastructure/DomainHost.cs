@@ -42,6 +42,11 @@ public sealed class DomainHost : IAsyncDisposable
         var clock = new ManualTimeProvider(Start);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("ACTORS_TEST_LOG") == "1")
+        {
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Information);
+        }
+
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.Services.AddUtilityDomain();
         builder.Services.AddActorRuntime(b => b
