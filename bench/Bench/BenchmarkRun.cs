@@ -72,6 +72,12 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (options.CallsOnly)
+        {
+            await RunCallsOnlyAsync(cancellationToken);
+            return;
+        }
+
         var pgbenchPath = PgBench.Find() ?? throw new BenchSetupException(
             $"pgbench was not found in {PostgresInstance.BinDirectory} nor on PATH. It ships with the PostgreSQL server packages: " +
             "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
@@ -157,6 +163,36 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         }
 
         progress("stopping the nodes");
+    }
+
+    private async Task RunCallsOnlyAsync(CancellationToken cancellationToken)
+    {
+        var sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        try
+        {
+            await using var callsNode = await BenchNode.StartAsync(
+                "calls",
+                sp => new SqliteStorageProvider(Path.Combine(sqliteDirectory, "store.db"), sp.GetService<ILogger<SqliteStorageProvider>>()),
+                cancellationToken);
+            var pingers = Enumerable.Range(0, options.CallGrains)
+                .Select(i => callsNode.Grains.GetGrain<IPingGrain>("ping-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+            await WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken);
+            using var allocations = options.AllocationProfile ? new AllocationProfile() : null;
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                var calls = await MeasureCallsAsync(pingers, cpu: null, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain calls {calls:N0}/s with {options.CallCallers} callers");
+            }
+
+            foreach (var (type, share) in allocations?.Top(25) ?? [])
+            {
+                progress($"  allocated {share,6:P1}  {type}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(sqliteDirectory, recursive: true);
+        }
     }
 
     private static Task<BenchNode> StartPostgresNodeAsync(PostgresInstance server, string database, CancellationToken cancellationToken) =>
@@ -262,7 +298,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         return perSecond;
     }
 
-    private async Task<double> MeasureCallsAsync(IPingGrain[] grains, CpuSampler cpu, CancellationToken cancellationToken)
+    private async Task<double> MeasureCallsAsync(IPingGrain[] grains, CpuSampler? cpu, CancellationToken cancellationToken)
     {
         var samples = _samples[Phases.GrainCalls];
         var callers = options.CallCallers;
