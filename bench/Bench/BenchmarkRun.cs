@@ -58,6 +58,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     };
 
     private PostgresInstance? _server;
+    private string? _sqliteDirectory;
 
     public IReadOnlyDictionary<string, PhaseSamples> Samples => _samples;
 
@@ -67,8 +68,12 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
     public string PgbenchCommand { get; private set; } = string.Empty;
 
-    /// <summary>Stops the server if it runs; for process exit paths that skip the normal clean-up.</summary>
-    public void EmergencyStop() => _server?.Stop();
+    /// <summary>Stops the server if it runs and removes the temporary folders; for exits that skip the normal clean-up.</summary>
+    public void EmergencyStop()
+    {
+        _server?.Stop();
+        DeleteSqliteDirectory();
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -83,16 +88,31 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
         progress("starting PostgreSQL 15 (initdb into a temporary folder)");
         _server = await PostgresInstance.StartAsync(cancellationToken);
-        var sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
         try
         {
-            await RunOnServerAsync(_server, new PgBench(pgbenchPath, _server.Port, PgBench.Database), sqliteDirectory, cancellationToken);
+            await RunOnServerAsync(_server, new PgBench(pgbenchPath, _server.Port, PgBench.Database), _sqliteDirectory, cancellationToken);
         }
         finally
         {
             progress("stopping PostgreSQL and removing its folder");
             _server.Stop();
-            Directory.Delete(sqliteDirectory, recursive: true);
+            DeleteSqliteDirectory();
+        }
+    }
+
+    private void DeleteSqliteDirectory()
+    {
+        if (Interlocked.Exchange(ref _sqliteDirectory, null) is { } directory)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A store file still open by a node that is being torn down; the OS temp cleaner takes it.
+            }
         }
     }
 
@@ -167,7 +187,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
     private async Task RunCallsOnlyAsync(CancellationToken cancellationToken)
     {
-        var sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        var sqliteDirectory = _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
         try
         {
             await using var callsNode = await BenchNode.StartAsync(
@@ -191,7 +211,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         }
         finally
         {
-            Directory.Delete(sqliteDirectory, recursive: true);
+            DeleteSqliteDirectory();
         }
     }
 
@@ -265,7 +285,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
         // Caller c writes grains c, c + callers, c + 2 callers, ...: callers rarely meet on one grain, so a write
         // waits for the store, not behind another caller's write in the same mailbox.
-        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].IncrementAsync());
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].IncrementAsync(), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
         var walStart = await stats.ReadWalPositionAsync(cancellationToken);
         var storeStart = meters.Take();
@@ -302,7 +322,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     {
         var samples = _samples[Phases.GrainCalls];
         var callers = options.CallCallers;
-        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].PingAsync(caller));
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].PingAsync(caller), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
         var allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
         var gen0Start = GC.CollectionCount(0);
