@@ -41,7 +41,7 @@ internal static class Phases
 
 /// <summary>
 /// One benchmark run: one PostgreSQL server, the pgbench baseline and the runtime's figures measured in rounds, each
-/// round running every phase once in the same order, so that a ratio compares figures taken minutes apart at most
+/// round running every phase once in the same order, so that a ratio compares figures taken seconds apart
 /// and machine noise hits every figure alike.
 /// </summary>
 internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress)

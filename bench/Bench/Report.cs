@@ -134,7 +134,7 @@ internal static class Report
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {machine.Cores} cores ({machine.CpuModel}), {machine.MemoryGiB} GiB, {machine.Os}; {machine.DotNet}; PostgreSQL {machine.PostgreSql}");
         text.AppendLine(CultureInfo.InvariantCulture, $"{options.Rounds} rounds, each phase measured {options.PhaseSeconds} s; median, min, max over rounds");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"",-0}{"".PadRight(width)}{"median",12}{"min",12}{"max",12}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"".PadRight(width)}{"median",12}{"min",12}{"max",12}");
         foreach (var (label, value, format) in rows)
         {
             if (value is null)
