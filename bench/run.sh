@@ -20,5 +20,6 @@ if [[ ! -x /usr/lib/postgresql/15/bin/pgbench ]] && ! command -v pgbench >/dev/n
   exit 3
 fi
 
-dotnet build -c Release bench/Bench -nologo -v quiet -clp:ErrorsOnly
+# Build output goes to stderr: stdout carries only the results table.
+dotnet build -c Release bench/Bench -nologo -v quiet -clp:ErrorsOnly 1>&2
 BENCH_COMMAND="bench/run.sh${*:+ $*}" exec dotnet bench/Bench/bin/Release/net10.0/Actors.Bench.dll "$@"

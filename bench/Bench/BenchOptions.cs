@@ -40,6 +40,12 @@ internal sealed class BenchOptions
 
     public bool Quick { get; private set; }
 
+    /// <summary>Only the in-process call figure: no PostgreSQL, for work on the runtime's call path.</summary>
+    public bool CallsOnly { get; private set; }
+
+    /// <summary>With --calls-only: also print which types the call path allocates (sampled by the GC).</summary>
+    public bool AllocationProfile { get; private set; }
+
     public string OutputPath { get; private set; } = Path.Combine("bench", "out", "results.json");
 
     public static string Usage => """
@@ -54,6 +60,8 @@ internal sealed class BenchOptions
           --write-grains N         persisted grains (default 10000)
           --call-callers N         callers of the in-process call figure (default 128)
           --call-grains N          stateless grains (default 1000)
+          --calls-only             only the in-process call figure (no PostgreSQL needed)
+          --alloc-profile          with --calls-only: print the types the call path allocates
           --out PATH               results file (default bench/out/results.json)
         """;
 
@@ -97,6 +105,12 @@ internal sealed class BenchOptions
                     break;
                 case "--call-grains":
                     options.CallGrains = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--calls-only":
+                    options.CallsOnly = true;
+                    break;
+                case "--alloc-profile":
+                    options.AllocationProfile = true;
                     break;
                 case "--out":
                     options.OutputPath = Next(args, ref i);

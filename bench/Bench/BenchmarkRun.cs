@@ -41,7 +41,7 @@ internal static class Phases
 
 /// <summary>
 /// One benchmark run: one PostgreSQL server, the pgbench baseline and the runtime's figures measured in rounds, each
-/// round running every phase once in the same order, so that a ratio compares figures taken minutes apart at most
+/// round running every phase once in the same order, so that a ratio compares figures taken seconds apart
 /// and machine noise hits every figure alike.
 /// </summary>
 internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress)
@@ -58,6 +58,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     };
 
     private PostgresInstance? _server;
+    private string? _sqliteDirectory;
 
     public IReadOnlyDictionary<string, PhaseSamples> Samples => _samples;
 
@@ -67,26 +68,51 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
     public string PgbenchCommand { get; private set; } = string.Empty;
 
-    /// <summary>Stops the server if it runs; for process exit paths that skip the normal clean-up.</summary>
-    public void EmergencyStop() => _server?.Stop();
+    /// <summary>Stops the server if it runs and removes the temporary folders; for exits that skip the normal clean-up.</summary>
+    public void EmergencyStop()
+    {
+        _server?.Stop();
+        DeleteSqliteDirectory();
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        if (options.CallsOnly)
+        {
+            await RunCallsOnlyAsync(cancellationToken);
+            return;
+        }
+
         var pgbenchPath = PgBench.Find() ?? throw new BenchSetupException(
             $"pgbench was not found in {PostgresInstance.BinDirectory} nor on PATH. It ships with the PostgreSQL server packages: " +
             "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
         progress("starting PostgreSQL 15 (initdb into a temporary folder)");
         _server = await PostgresInstance.StartAsync(cancellationToken);
-        var sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
         try
         {
-            await RunOnServerAsync(_server, new PgBench(pgbenchPath, _server.Port, PgBench.Database), sqliteDirectory, cancellationToken);
+            await RunOnServerAsync(_server, new PgBench(pgbenchPath, _server.Port, PgBench.Database), _sqliteDirectory, cancellationToken);
         }
         finally
         {
             progress("stopping PostgreSQL and removing its folder");
             _server.Stop();
-            Directory.Delete(sqliteDirectory, recursive: true);
+            DeleteSqliteDirectory();
+        }
+    }
+
+    private void DeleteSqliteDirectory()
+    {
+        if (Interlocked.Exchange(ref _sqliteDirectory, null) is { } directory)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A store file still open by a node that is being torn down; the OS temp cleaner takes it.
+            }
         }
     }
 
@@ -159,6 +185,36 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         progress("stopping the nodes");
     }
 
+    private async Task RunCallsOnlyAsync(CancellationToken cancellationToken)
+    {
+        var sqliteDirectory = _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
+        try
+        {
+            await using var callsNode = await BenchNode.StartAsync(
+                "calls",
+                sp => new SqliteStorageProvider(Path.Combine(sqliteDirectory, "store.db"), sp.GetService<ILogger<SqliteStorageProvider>>()),
+                cancellationToken);
+            var pingers = Enumerable.Range(0, options.CallGrains)
+                .Select(i => callsNode.Grains.GetGrain<IPingGrain>("ping-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
+            await WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken);
+            using var allocations = options.AllocationProfile ? new AllocationProfile() : null;
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                var calls = await MeasureCallsAsync(pingers, cpu: null, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain calls {calls:N0}/s with {options.CallCallers} callers");
+            }
+
+            foreach (var (type, share) in allocations?.Top(25) ?? [])
+            {
+                progress($"  allocated {share,6:P1}  {type}");
+            }
+        }
+        finally
+        {
+            DeleteSqliteDirectory();
+        }
+    }
+
     private static Task<BenchNode> StartPostgresNodeAsync(PostgresInstance server, string database, CancellationToken cancellationToken) =>
         BenchNode.StartAsync(
             database,
@@ -229,7 +285,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
 
         // Caller c writes grains c, c + callers, c + 2 callers, ...: callers rarely meet on one grain, so a write
         // waits for the store, not behind another caller's write in the same mailbox.
-        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].IncrementAsync());
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].IncrementAsync(), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
         var walStart = await stats.ReadWalPositionAsync(cancellationToken);
         var storeStart = meters.Take();
@@ -262,11 +318,11 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         return perSecond;
     }
 
-    private async Task<double> MeasureCallsAsync(IPingGrain[] grains, CpuSampler cpu, CancellationToken cancellationToken)
+    private async Task<double> MeasureCallsAsync(IPingGrain[] grains, CpuSampler? cpu, CancellationToken cancellationToken)
     {
         var samples = _samples[Phases.GrainCalls];
         var callers = options.CallCallers;
-        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].PingAsync(caller));
+        var group = CallerGroup.Start(callers, (caller, n) => grains[(int)((caller + (n * callers)) % grains.Length)].PingAsync(caller), cancellationToken);
         await Task.Delay(TimeSpan.FromSeconds(options.RampSeconds), cancellationToken);
         var allocatedStart = GC.GetTotalAllocatedBytes(precise: false);
         var gen0Start = GC.CollectionCount(0);

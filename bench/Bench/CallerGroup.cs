@@ -11,18 +11,21 @@ internal sealed class CallerGroup
 
     private readonly long[] _completed;
     private readonly Task[] _callers;
+    private readonly CancellationTokenRegistration _interrupted;
     private long _failed;
     private volatile bool _stopping;
     private string? _firstFailure;
 
-    private CallerGroup(int callers, Func<int, long, Task> call)
+    private CallerGroup(int callers, Func<int, long, Task> call, CancellationToken cancellationToken)
     {
+        // An interrupted run stops its callers too, so the nodes can shut down behind them.
+        _interrupted = cancellationToken.UnsafeRegister(static s => ((CallerGroup)s!)._stopping = true, this);
         _completed = new long[callers * Stride];
         _callers = new Task[callers];
         for (var i = 0; i < callers; i++)
         {
             var caller = i;
-            _callers[i] = Task.Run(() => RunAsync(caller, call));
+            _callers[i] = Task.Run(() => RunAsync(caller, call), CancellationToken.None);
         }
     }
 
@@ -33,7 +36,8 @@ internal sealed class CallerGroup
     public string? FirstFailure => _firstFailure;
 
     /// <summary>Starts <paramref name="callers"/> loops; <paramref name="call"/> gets the caller's index and its iteration.</summary>
-    public static CallerGroup Start(int callers, Func<int, long, Task> call) => new(callers, call);
+    public static CallerGroup Start(int callers, Func<int, long, Task> call, CancellationToken cancellationToken) =>
+        new(callers, call, cancellationToken);
 
     public long Completed
     {
@@ -53,6 +57,7 @@ internal sealed class CallerGroup
     public async Task StopAsync()
     {
         _stopping = true;
+        await _interrupted.DisposeAsync();
         await Task.WhenAll(_callers);
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Actors.Bench;
 
@@ -37,12 +38,16 @@ internal static class Program
         using var cancellation = new CancellationTokenSource();
         var run = new BenchmarkRun(options, message => Console.Error.WriteLine($"[{Stopwatch.GetElapsedTime(started).TotalSeconds,6:F1}s] {message}"));
 
-        // Ctrl+C unwinds through the normal clean-up (nodes first, then PostgreSQL); a second one gives up waiting.
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C or SIGTERM unwinds through the normal clean-up (nodes first, then PostgreSQL); a second signal
+        // ends the process at once, and the exit handler (or, failing that, the watchdog) still stops PostgreSQL.
+        void Interrupt(PosixSignalContext context)
         {
-            e.Cancel = !cancellation.IsCancellationRequested;
+            context.Cancel = !cancellation.IsCancellationRequested;
             cancellation.Cancel();
-        };
+        }
+
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => run.EmergencyStop();
 
         try

@@ -98,17 +98,13 @@ internal static class Report
             Cpu(phase, perOpOfPostgres: true, perOpOfBench: true);
         }
 
-        Section($"baseline: {pgbenchCommand}");
-        Row(pgbench, Phases.PerSecond, "transactions/s", "N0");
-        Row(pgbench, Phases.LatencyMs, "latency average, ms", "F2");
-        Row(pgbench, Phases.StoreCommitsPerOp, "store commits per transaction (checks the method)", "F4");
-        Row(pgbench, Phases.WalFlushesPerOp, "WAL flushes per transaction", "F3");
-        Row(pgbench, Phases.WalFlushMs, "WAL flush time, ms", "F2");
-        Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
-        Row(pgbench, Phases.Failed, "failed transactions", "N0");
-        Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
-        Writes(writes, options.Clients);
-        Writes(manyWrites, options.ManyWriteCallers);
+        if (pgbench.Has(Phases.PerSecond))
+        {
+            Baseline();
+            Writes(writes, options.Clients);
+            Writes(manyWrites, options.ManyWriteCallers);
+        }
+
         Section($"grain calls: {options.CallCallers} callers over {options.CallGrains:N0} grains without state, in process");
         Row(calls, Phases.PerSecond, "calls/s", "N0");
         Row(calls, Phases.AllocatedBytesPerOp, "allocated bytes per call", "N0");
@@ -119,13 +115,26 @@ internal static class Report
         Row(calls, Phases.Failed, "failed calls", "N0");
         Cpu(calls, perOpOfPostgres: false, perOpOfBench: true);
 
+        void Baseline()
+        {
+            Section($"baseline: {pgbenchCommand}");
+            Row(pgbench, Phases.PerSecond, "transactions/s", "N0");
+            Row(pgbench, Phases.LatencyMs, "latency average, ms", "F2");
+            Row(pgbench, Phases.StoreCommitsPerOp, "store commits per transaction (checks the method)", "F4");
+            Row(pgbench, Phases.WalFlushesPerOp, "WAL flushes per transaction", "F3");
+            Row(pgbench, Phases.WalFlushMs, "WAL flush time, ms", "F2");
+            Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
+            Row(pgbench, Phases.Failed, "failed transactions", "N0");
+            Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
+        }
+
         var width = rows.Max(r => r.Label.Length) + 2;
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Actors.Bench: {command}");
         text.AppendLine(CultureInfo.InvariantCulture, $"machine: {machine.Cores} cores ({machine.CpuModel}), {machine.MemoryGiB} GiB, {machine.Os}; {machine.DotNet}; PostgreSQL {machine.PostgreSql}");
         text.AppendLine(CultureInfo.InvariantCulture, $"{options.Rounds} rounds, each phase measured {options.PhaseSeconds} s; median, min, max over rounds");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"",-0}{"".PadRight(width)}{"median",12}{"min",12}{"max",12}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"".PadRight(width)}{"median",12}{"min",12}{"max",12}");
         foreach (var (label, value, format) in rows)
         {
             if (value is null)
@@ -176,14 +185,14 @@ internal static class Report
                 options.CallGrains,
                 postgresSettings = PostgresInstance.ServerSettings,
             },
-            baselineTps = pgbench[Phases.PerSecond],
-            grainWritesPerSec = writes[Phases.PerSecond],
-            grainWriteRatio = writes[Phases.Ratio],
-            commitsPerWrite = writes[Phases.StoreCommitsPerOp],
-            grainWritesPerSecManyCallers = manyWrites[Phases.PerSecond],
-            grainWriteRatioManyCallers = manyWrites[Phases.Ratio],
-            commitsPerWriteManyCallers = manyWrites[Phases.StoreCommitsPerOp],
-            grainCallsPerSec = calls[Phases.PerSecond],
+            baselineTps = Figure(pgbench, Phases.PerSecond),
+            grainWritesPerSec = Figure(writes, Phases.PerSecond),
+            grainWriteRatio = Figure(writes, Phases.Ratio),
+            commitsPerWrite = Figure(writes, Phases.StoreCommitsPerOp),
+            grainWritesPerSecManyCallers = Figure(manyWrites, Phases.PerSecond),
+            grainWriteRatioManyCallers = Figure(manyWrites, Phases.Ratio),
+            commitsPerWriteManyCallers = Figure(manyWrites, Phases.StoreCommitsPerOp),
+            grainCallsPerSec = Figure(calls, Phases.PerSecond),
             diagnostics = samples.ToDictionary(p => p.Key, p => p.Value.Summaries(), StringComparer.Ordinal),
         };
 
@@ -192,6 +201,9 @@ internal static class Report
         await using var file = File.Create(path);
         await JsonSerializer.SerializeAsync(file, document, s_json);
     }
+
+    /// <summary>A figure the run measured, or null (with --calls-only the store figures are not measured).</summary>
+    private static Stat? Figure(PhaseSamples phase, string metric) => phase.Has(metric) ? phase[metric] : null;
 
     private static string Format(double value, string format) =>
         double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : "n/a";

@@ -24,6 +24,7 @@ internal sealed partial class LeaseManager : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private int _refreshes;
 
     public LeaseManager(IStorageProvider storage, PartitionDirectory directory, ActorRuntime runtime, IOptions<ActorRuntimeOptions> options, ILogger<LeaseManager> logger)
     {
@@ -35,6 +36,9 @@ internal sealed partial class LeaseManager : IAsyncDisposable
     }
 
     private TimeSpan RenewInterval => _options.LeaseDuration / 3;
+
+    /// <summary>Completed refreshes (the one at start, then one per renew interval), so tests can wait for one.</summary>
+    internal int Refreshes => Volatile.Read(ref _refreshes);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -142,6 +146,7 @@ internal sealed partial class LeaseManager : IAsyncDisposable
         }
 
         _directory.Update(await _storage.ReadLeasesAsync(cancellationToken), valid);
+        Interlocked.Increment(ref _refreshes);
     }
 
     /// <summary>Stops using every lease whose local deadline passed without a renewal.</summary>

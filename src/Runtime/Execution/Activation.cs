@@ -193,7 +193,9 @@ internal sealed partial class Activation
 
     private void Pump()
     {
-        List<WorkItem>? toStart = null;
+        // Usually exactly one item starts (the next request of a non-reentrant grain): it needs no list.
+        WorkItem? firstToStart = null;
+        List<WorkItem>? moreToStart = null;
         lock (_lock)
         {
             while (_waiting.First is { } node)
@@ -237,20 +239,36 @@ internal sealed partial class Activation
                     Volatile.Write(ref _lastActivity, Runtime.Time.GetTimestamp());
                 }
 
-                (toStart ??= []).Add(next);
+                if (firstToStart is null)
+                {
+                    firstToStart = next;
+                }
+                else
+                {
+                    (moreToStart ??= []).Add(next);
+                }
             }
         }
 
-        if (toStart is null)
+        if (firstToStart is null)
         {
             return;
         }
 
-        foreach (var item in toStart)
+        Start(firstToStart);
+        if (moreToStart is not null)
         {
-            var task = new Task(static state => ((WorkStart)state!).Run(), new WorkStart(this, item));
-            task.Start(Scheduler);
+            foreach (var item in moreToStart)
+            {
+                Start(item);
+            }
         }
+    }
+
+    private void Start(WorkItem item)
+    {
+        var task = new Task(static state => ((WorkStart)state!).Run(), new WorkStart(this, item));
+        task.Start(Scheduler);
     }
 
     private bool CanStartLocked(WorkItem next)

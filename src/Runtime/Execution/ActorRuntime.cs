@@ -96,21 +96,30 @@ internal sealed partial class ActorRuntime : IGrainFactory
         var timeout = Options.CallTimeout;
         var started = Stopwatch.GetTimestamp();
         var item = new CallWorkItem<T>(grainId, method, kind, started + (long)(timeout.TotalSeconds * Stopwatch.Frequency), body);
-        using var placementTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        placementTimeout.CancelAfter(timeout);
-        // The token goes to the grain method, which decides what cancellation means; a request still queued
-        // when it fires is withdrawn, as in Orleans.
+
+        // One timer per call bounds both placement and the wait for the result (each timer is an allocation and
+        // two trips through the shared timer-queue lock), and it fails the wait itself rather than through
+        // Task.WaitAsync, whose promise is another allocation and another continuation per call.
+        using var callTimeout = new CancellationTokenSource(timeout);
+        using var timedOut = callTimeout.Token.UnsafeRegister(static s => ((WorkItem)s!).TimeOut(), item);
+
+        // The caller's token joins placement only (rare: most calls carry none). Once the request runs, the token
+        // goes to the grain method, which decides what cancellation means; a request still queued when it fires
+        // is withdrawn, as in Orleans.
+        using var placement = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callTimeout.Token)
+            : null;
         using var withdraw = cancellationToken.CanBeCanceled
             ? cancellationToken.Register(static s => ((WorkItem)s!).Withdraw(), item)
             : default;
         try
         {
-            await EnqueueAsync(item, grainClass, placementTimeout.Token);
-            var result = await item.Completion.WaitAsync(timeout - Stopwatch.GetElapsedTime(started), CancellationToken.None);
+            await EnqueueAsync(item, grainClass, placement?.Token ?? callTimeout.Token);
+            var result = await item.Completion;
             Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: false);
             return result;
         }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && placementTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && callTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             item.TryStart();
             Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: true);

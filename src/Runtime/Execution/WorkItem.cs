@@ -49,6 +49,16 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
         }
     }
 
+    /// <summary>
+    /// The caller stopped waiting: a request not started yet never will be; one already running runs on, and its
+    /// result is ignored. The caller's wait fails with a <see cref="TimeoutException"/>.
+    /// </summary>
+    public void TimeOut()
+    {
+        TryStart();
+        Reject(new TimeoutException($"{Description} on {Target} timed out."));
+    }
+
     /// <summary>Runs on the activation's scheduler. Never throws: the outcome goes to the item's own waiter.</summary>
     public abstract Task ExecuteAsync(Activation activation);
 

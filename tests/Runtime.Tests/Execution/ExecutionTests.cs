@@ -167,6 +167,11 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         var grain = node.Grains.GetGrain<ICounterGrain>("idle");
         await grain.IncrementAsync();
 
+        // The caller resumes once the result is set, possibly before the turn has left the activation, and only
+        // idle activations are collected: the clock may only move on once the turn is over.
+        var activation = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog.Activations.Single(a => a.Id == new GrainId("counter", "idle"));
+        await Polling.UntilAsync(() => Task.FromResult(activation.IsIdleSince(long.MaxValue)), idle => idle, "the turn to leave the activation");
+
         Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Empty(Probe.Entries("deactivate:idle"));
 

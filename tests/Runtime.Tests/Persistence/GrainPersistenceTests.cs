@@ -65,6 +65,11 @@ public abstract class GrainPersistenceTests(StoreKind kind) : NodeTestBase(kind)
         var node = await StartNodeAsync(o => o.LeaseDuration = TimeSpan.FromMinutes(5));
         var grain = node.Grains.GetGrain<ICounterGrain>("fenced");
         await grain.IncrementAsync();
+
+        // The lease loop renews once right after start; landing after the takeover below, that renewal would drop
+        // the activation before its own write could be fenced.
+        var leaseManager = node.Get<Actors.Runtime.Cluster.LeaseManager>();
+        await Polling.UntilAsync(() => Task.FromResult(leaseManager.Refreshes), refreshes => refreshes >= 2, "the node's first lease renewal after start");
         var id = new GrainId("counter", "fenced");
         var storage = node.Get<IStorageProvider>();
         var oldLease = LeaseOf(node, id);

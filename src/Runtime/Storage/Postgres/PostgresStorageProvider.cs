@@ -29,6 +29,10 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
         }
 
+        // The store keeps no session state on pooled connections (its advisory locks are transaction-scoped and
+        // LISTEN has its own connection), so the reset Npgsql otherwise runs when a connection returns to the pool
+        // is pure cost: one more server transaction per group commit, which doubled the commits per write.
+        builder.ConnectionStringBuilder.NoResetOnClose = true;
         _dataSource = builder.Build();
         _listener = new PostgresEventListener(connectionString, _logger);
     }
