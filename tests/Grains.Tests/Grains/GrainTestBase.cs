@@ -58,7 +58,7 @@ public abstract class GrainTestBase : IAsyncLifetime
 
     /// <summary>Waits for the start field activity the lead-time reminder creates (the clock must be past its due time).</summary>
     protected Task<FieldActivitySnapshot> StartFieldActivityAsync(ServiceAgreementId sa) =>
-        Polling.UntilExistsAsync(() => Host.FieldActivity(FieldActivityId.For(sa, FieldActivityKind.Start)).GetAsync(), $"the start field activity of {sa}");
+        DomainPolling.UntilExistsAsync(() => Host.FieldActivity(FieldActivityId.For(sa, FieldActivityKind.Start)).GetAsync(), $"the start field activity of {sa}");
 
     /// <summary>A tenant whose SA at <paramref name="premise"/> went active on <see cref="D"/> with a start read of 100.</summary>
     protected async Task<(AccountId Account, ServiceAgreementId ServiceAgreement)> ActiveTenantAsync(PremiseId premise)

@@ -45,7 +45,7 @@ public sealed class ToDoAndFieldActivityTests : GrainTestBase
 
         await Host.FieldActivity(activity.Id).CancelAsync(new Actor("csr:bob", "no access to the meter"));
         Host.SetDate(D);
-        var toDo = await Polling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
+        var toDo = await DomainPolling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
 
         Assert.Contains($"start field activity {activity.Id} was canceled", toDo.Message, StringComparison.Ordinal);
         await ThrowsDomainAsync(DomainErrorCode.IllegalTransition, () => Host.FieldActivity(activity.Id).CompleteAsync(1m, D, Csr));
@@ -59,7 +59,7 @@ public sealed class ToDoAndFieldActivityTests : GrainTestBase
         await Host.Account(account).StopServiceAsync(premise, D.AddDays(10), null, Csr);
         Host.SetDate(D.AddDays(8));
         var stopId = FieldActivityId.For(sa, FieldActivityKind.Stop);
-        await Polling.UntilExistsAsync(() => Host.FieldActivity(stopId).GetAsync(), "the stop field activity");
+        await DomainPolling.UntilExistsAsync(() => Host.FieldActivity(stopId).GetAsync(), "the stop field activity");
 
         var moved = await Host.ServiceAgreement(sa).StopAsync(D.AddDays(12), Csr);
         var rescheduled = await Polling.UntilAsync(

@@ -57,7 +57,7 @@ public sealed class ServiceAgreementLifecycleGrainTests : GrainTestBase
 
         Host.SetDate(D);
         var toDoId = ToDoId.For(sa, "activation");
-        var toDo = await Polling.UntilExistsAsync(() => Host.ToDo(toDoId).GetAsync(), "the activation exception To Do");
+        var toDo = await DomainPolling.UntilExistsAsync(() => Host.ToDo(toDoId).GetAsync(), "the activation exception To Do");
         var pending = await Host.ServiceAgreement(sa).GetAsync();
         await Host.FieldActivity(activity.Id).CompleteAsync(2000m, D, Csr);
         var active = await Host.ServiceAgreement(sa).GetAsync();
@@ -86,12 +86,12 @@ public sealed class ServiceAgreementLifecycleGrainTests : GrainTestBase
         Host.SetDate(D.AddDays(-2));
         await StartFieldActivityAsync(sa);
         Host.SetDate(D);
-        await Polling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
+        await DomainPolling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
 
         Host.SetDate(D.AddDays(3), TimeSpan.FromMinutes(-1));
         var before = await Host.ServiceAgreement(sa).GetAsync();
         Host.SetDate(D.AddDays(3));
-        var aged = await Polling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "aged-start")).GetAsync(), "the aged pending start To Do");
+        var aged = await DomainPolling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "aged-start")).GetAsync(), "the aged pending start To Do");
 
         Assert.Single(before.ToDoIds);
         Assert.Equal((ToDoType.AgedPendingStart, ToDoStatus.Open), (aged.Type, aged.Status));
@@ -107,7 +107,7 @@ public sealed class ServiceAgreementLifecycleGrainTests : GrainTestBase
 
         var stop = await Host.Account(account).StopServiceAsync(premise, stopDate, null, Csr);
         Host.SetDate(stopDate.AddDays(-2));
-        var stopActivity = await Polling.UntilExistsAsync(
+        var stopActivity = await DomainPolling.UntilExistsAsync(
             () => Host.FieldActivity(FieldActivityId.For(sa, FieldActivityKind.Stop)).GetAsync(), "the stop field activity");
         await Host.FieldActivity(stopActivity.Id).CompleteAsync(950m, stopDate.AddDays(-2), Csr);
         var beforeStopDate = await Host.ServiceAgreement(sa).GetAsync();
@@ -131,12 +131,12 @@ public sealed class ServiceAgreementLifecycleGrainTests : GrainTestBase
         var stopDate = D.AddDays(10);
         await Host.Account(account).StopServiceAsync(premise, stopDate, null, Csr);
         Host.SetDate(stopDate.AddDays(-2));
-        var stopActivity = await Polling.UntilExistsAsync(
+        var stopActivity = await DomainPolling.UntilExistsAsync(
             () => Host.FieldActivity(FieldActivityId.For(sa, FieldActivityKind.Stop)).GetAsync(), "the stop field activity");
 
         Host.SetDate(stopDate);
         var toDoId = ToDoId.For(sa, "finalization");
-        var toDo = await Polling.UntilExistsAsync(() => Host.ToDo(toDoId).GetAsync(), "the finalization exception To Do");
+        var toDo = await DomainPolling.UntilExistsAsync(() => Host.ToDo(toDoId).GetAsync(), "the finalization exception To Do");
         await Host.FieldActivity(stopActivity.Id).CompleteAsync(990m, stopDate, Csr);
 
         Assert.Equal((ToDoType.FinalizationException, ToDoStatus.Open), (toDo.Type, toDo.Status));
@@ -155,7 +155,7 @@ public sealed class ServiceAgreementLifecycleGrainTests : GrainTestBase
         Host.SetDate(D.AddDays(-2));
         await StartFieldActivityAsync(sa);
         Host.SetDate(D);
-        await Polling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
+        await DomainPolling.UntilExistsAsync(() => Host.ToDo(ToDoId.For(sa, "activation")).GetAsync(), "the activation exception To Do");
         var active = await Host.ServiceAgreement(sa).ActivateAsync(new Actor("csr:bob", "meter read by phone"));
         var again = await ThrowsDomainAsync(DomainErrorCode.IllegalTransition, () => Host.ServiceAgreement(sa).ActivateAsync(new Actor("csr:bob", "again")));
 

@@ -1,4 +1,4 @@
-namespace Actors.Runtime.Tests.Infrastructure;
+namespace Actors.Testing;
 
 /// <summary>Bounded waiting for asynchronous outcomes: never a bare sleep, always a message naming what was awaited.</summary>
 public static class Polling
