@@ -56,7 +56,7 @@ public sealed class DomainException : Exception
     public static DomainException Conflict(string message, string? field = null) =>
         new(DomainErrorCode.Conflict, message, field);
 
-    public static DomainException StaleVersion(string entity, string id, int expected, int current) =>
+    public static DomainException StaleVersion(string entity, string id, long expected, long current) =>
         new(DomainErrorCode.StaleVersion, $"{entity} {id} is at version {current}, not {expected}: reload it and retry.", "version");
 
     public static DomainException Invalid(string field, string message) =>

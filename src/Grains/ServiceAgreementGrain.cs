@@ -85,11 +85,12 @@ public sealed class ServiceAgreementGrain(
         return Task.FromResult(Snapshot());
     }
 
-    public async Task<ServiceAgreementSnapshot> ActivateAsync(Actor actor)
+    public async Task<ServiceAgreementSnapshot> ActivateAsync(Actor actor, long? expectedVersion = null)
     {
         Validate.Actor(actor);
         Validate.Reason(actor);
         EnsureCreated();
+        EnsureVersion(expectedVersion);
         ServiceAgreementLifecycle.Transition(Id, State.Status, ServiceAgreementAction.Activate);
         if (Today < State.StartDate)
         {
@@ -100,10 +101,11 @@ public sealed class ServiceAgreementGrain(
         return Snapshot();
     }
 
-    public async Task<ServiceAgreementSnapshot> StopAsync(DateOnly stopDate, Actor actor, ServiceAgreementId? requestedBy = null)
+    public async Task<ServiceAgreementSnapshot> StopAsync(DateOnly stopDate, Actor actor, ServiceAgreementId? requestedBy = null, long? expectedVersion = null)
     {
         Validate.Actor(actor);
         EnsureCreated();
+        EnsureVersion(expectedVersion);
         if (State.Status == ServiceAgreementStatus.PendingStop && State.StopDate == stopDate)
         {
             return Snapshot();
@@ -166,11 +168,12 @@ public sealed class ServiceAgreementGrain(
         return Snapshot();
     }
 
-    public async Task<ServiceAgreementSnapshot> CancelAsync(Actor actor)
+    public async Task<ServiceAgreementSnapshot> CancelAsync(Actor actor, long? expectedVersion = null)
     {
         Validate.Actor(actor);
         Validate.Reason(actor);
         EnsureCreated();
+        EnsureVersion(expectedVersion);
         if (State.Status == ServiceAgreementStatus.Canceled)
         {
             return Snapshot();
@@ -644,6 +647,14 @@ public sealed class ServiceAgreementGrain(
         if (!State.Created)
         {
             throw DomainException.NotFound("Service agreement", Key);
+        }
+    }
+
+    private void EnsureVersion(long? expectedVersion)
+    {
+        if (expectedVersion is { } expected && expected != State.Revision)
+        {
+            throw DomainException.StaleVersion("Service agreement", Key, expected, State.Revision);
         }
     }
 

@@ -15,6 +15,16 @@ public readonly record struct AccountId(string Value) : ITypedId<AccountId>
     /// <summary>A new random id.</summary>
     public static AccountId New() => new(s_format.NewValue());
 
+    /// <summary>
+    /// The account a create request with this idempotency key (the caller's Idempotency-Key) creates: a retried request
+    /// addresses the same account and creates none twice.
+    /// </summary>
+    public static AccountId ForRequest(string requestId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        return new(s_format.DeriveValue("create-account", requestId));
+    }
+
     public static AccountId Parse(string s) => new(s);
 
     public static AccountId Parse(string s, IFormatProvider? provider) => new(s);

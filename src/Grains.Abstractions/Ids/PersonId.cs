@@ -15,6 +15,16 @@ public readonly record struct PersonId(string Value) : ITypedId<PersonId>
     /// <summary>A new random id.</summary>
     public static PersonId New() => new(s_format.NewValue());
 
+    /// <summary>
+    /// The person a create request with this idempotency key (the caller's Idempotency-Key) creates: a retried request
+    /// addresses the same person and creates none twice.
+    /// </summary>
+    public static PersonId ForRequest(string requestId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        return new(s_format.DeriveValue("create-person", requestId));
+    }
+
     public static PersonId Parse(string s) => new(s);
 
     public static PersonId Parse(string s, IFormatProvider? provider) => new(s);

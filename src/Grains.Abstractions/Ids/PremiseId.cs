@@ -15,6 +15,16 @@ public readonly record struct PremiseId(string Value) : ITypedId<PremiseId>
     /// <summary>A new random id.</summary>
     public static PremiseId New() => new(s_format.NewValue());
 
+    /// <summary>
+    /// The premise a create request with this idempotency key (the caller's Idempotency-Key) creates: a retried request
+    /// addresses the same premise and creates none twice.
+    /// </summary>
+    public static PremiseId ForRequest(string requestId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(requestId);
+        return new(s_format.DeriveValue("create-premise", requestId));
+    }
+
     public static PremiseId Parse(string s) => new(s);
 
     public static PremiseId Parse(string s, IFormatProvider? provider) => new(s);

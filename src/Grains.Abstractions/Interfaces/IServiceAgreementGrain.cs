@@ -23,16 +23,18 @@ public interface IServiceAgreementGrain : IGrainWithStringKey
     /// Activates a pending-start SA by hand (a CSR override, on or after the start date, even without a start read).
     /// A reason is required.
     /// </summary>
-    /// <exception cref="DomainException">NotFound, Invalid (no reason, before the start date), IllegalTransition (not pending start).</exception>
-    Task<ServiceAgreementSnapshot> ActivateAsync(Actor actor);
+    /// <param name="expectedVersion">The <see cref="ServiceAgreementSnapshot.Revision"/> the caller read, if it wants the change refused when the SA changed since.</param>
+    /// <exception cref="DomainException">NotFound, StaleVersion, Invalid (no reason, before the start date), IllegalTransition (not pending start).</exception>
+    Task<ServiceAgreementSnapshot> ActivateAsync(Actor actor, long? expectedVersion = null);
 
     /// <summary>
     /// Requests a stop at <paramref name="stopDate"/>: an active SA becomes pending stop; a pending stop moves to the
     /// new date. The same date again changes nothing.
     /// </summary>
     /// <param name="requestedBy">The incoming SA of another account whose start requires this stop (a reciprocal stop), if any.</param>
-    /// <exception cref="DomainException">NotFound, Invalid (before the start date or outside the back-dating window), IllegalTransition.</exception>
-    Task<ServiceAgreementSnapshot> StopAsync(DateOnly stopDate, Actor actor, ServiceAgreementId? requestedBy = null);
+    /// <param name="expectedVersion">As for <see cref="ActivateAsync"/>.</param>
+    /// <exception cref="DomainException">NotFound, StaleVersion, Invalid (before the start date or outside the back-dating window), IllegalTransition.</exception>
+    Task<ServiceAgreementSnapshot> StopAsync(DateOnly stopDate, Actor actor, ServiceAgreementId? requestedBy = null, long? expectedVersion = null);
 
     /// <summary>
     /// Withdraws a pending stop: the SA is active again. With <paramref name="requestedBy"/>, only a stop that
@@ -45,8 +47,9 @@ public interface IServiceAgreementGrain : IGrainWithStringKey
     /// Cancels the SA (reason required). A pending start is canceled directly, with its field activity and the
     /// reciprocal stop it requested; an active or pending-stop SA only when all its financial transactions are canceled.
     /// </summary>
-    /// <exception cref="DomainException">NotFound, Invalid (no reason), IllegalTransition, Conflict (uncanceled financial transactions).</exception>
-    Task<ServiceAgreementSnapshot> CancelAsync(Actor actor);
+    /// <param name="expectedVersion">As for <see cref="ActivateAsync"/>.</param>
+    /// <exception cref="DomainException">NotFound, StaleVersion, Invalid (no reason), IllegalTransition, Conflict (uncanceled financial transactions).</exception>
+    Task<ServiceAgreementSnapshot> CancelAsync(Actor actor, long? expectedVersion = null);
 
     /// <summary>
     /// A field activity of this SA was completed with a meter read (called by the field activity; idempotent). A start

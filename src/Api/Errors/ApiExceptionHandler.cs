@@ -1,0 +1,109 @@
+using System.Text.Json;
+using Actors.Grains.Abstractions;
+using Actors.Runtime;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Api.Errors;
+
+/// <summary>
+/// The one place errors become problem details (RFC 9457): domain refusals by their code (404 unknown, 409 conflict,
+/// stale version or illegal transition, 422 a rule about the request's own values), malformed requests 400 with the
+/// field, an unavailable grain 503. Anything else is a 500 that says nothing about internals and is logged.
+/// </summary>
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Map(exception);
+        if (problem.Status >= StatusCodes.Status500InternalServerError && exception is not GrainUnavailableException and not TimeoutException)
+        {
+            LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    internal static ProblemDetails Map(Exception exception) => exception switch
+    {
+        DomainException domain => FromDomain(domain),
+        RequestValidationException invalid => Validation(invalid.Errors, "The request is not valid."),
+        BadHttpRequestException bad => FromBadRequest(bad),
+        GrainUnavailableException or TimeoutException => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "Temporarily unavailable",
+            Detail = exception.Message + " Retry the request with the same Idempotency-Key.",
+        },
+        _ => new ProblemDetails
+        {
+            Status = StatusCodes.Status500InternalServerError,
+            Title = "Internal error",
+            Detail = "The request failed inside the engine; it has been logged.",
+        },
+    };
+
+    private static ProblemDetails FromDomain(DomainException exception)
+    {
+        var (status, title) = exception.Code switch
+        {
+            DomainErrorCode.NotFound => (StatusCodes.Status404NotFound, "Not found"),
+            DomainErrorCode.Conflict => (StatusCodes.Status409Conflict, "Conflict"),
+            DomainErrorCode.StaleVersion => (StatusCodes.Status409Conflict, "Stale version"),
+            DomainErrorCode.IllegalTransition => (StatusCodes.Status409Conflict, "Not allowed in this status"),
+            _ => (StatusCodes.Status422UnprocessableEntity, "A business rule refused the request"),
+        };
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = exception.Message };
+        problem.Extensions["code"] = exception.Code.ToString();
+        if (exception.Field is { } field)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [exception.Message] };
+        }
+
+        return problem;
+    }
+
+    private static ProblemDetails FromBadRequest(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is JsonException json)
+        {
+            var field = json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : "body";
+            return Validation(new Dictionary<string, string[]> { [field] = [Describe(json, field)] }, "The request body is not valid JSON for this request.");
+        }
+
+        return new ProblemDetails { Status = exception.StatusCode, Title = "Bad request", Detail = exception.Message };
+    }
+
+    /// <summary>System.Text.Json's message, without its path and position noise, which the field already says.</summary>
+    private static string Describe(JsonException exception, string field)
+    {
+        var message = exception.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        message = cut > 0 ? message[..cut] : message;
+        return message.Contains("could not be converted", StringComparison.Ordinal)
+            ? $"'{field}' has a value of the wrong type or format ({message.Replace("The JSON value could not be converted to ", "expected ", StringComparison.Ordinal).TrimEnd('.')})."
+            : message;
+    }
+
+    private static ProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string title)
+    {
+        var problem = new ProblemDetails
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = title,
+            Detail = string.Join(" ", errors.SelectMany(e => e.Value)),
+        };
+        problem.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
+}
