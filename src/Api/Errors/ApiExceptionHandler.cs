@@ -87,9 +87,37 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         var message = exception.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         message = cut > 0 ? message[..cut] : message;
-        return message.Contains("could not be converted", StringComparison.Ordinal)
-            ? $"'{field}' has a value of the wrong type or format ({message.Replace("The JSON value could not be converted to ", "expected ", StringComparison.Ordinal).TrimEnd('.')})."
-            : message;
+        if (message.Contains("could not be mapped", StringComparison.Ordinal))
+        {
+            return $"'{field}' is not a field of this request.";
+        }
+
+        if (message.Contains("could not be converted to ", StringComparison.Ordinal))
+        {
+            var type = message[(message.IndexOf("could not be converted to ", StringComparison.Ordinal) + 26)..].TrimEnd('.');
+            return $"'{field}' has a value of the wrong type or format (expected {Friendly(type)}).";
+        }
+
+        return field == "body" ? $"The body is not valid JSON: {message}" : message;
+    }
+
+    /// <summary>The expected type in a client's words rather than .NET's.</summary>
+    private static string Friendly(string type) => type switch
+    {
+        _ when type.Contains("DateOnly", StringComparison.Ordinal) => "a date, YYYY-MM-DD",
+        _ when type.Contains("DateTimeOffset", StringComparison.Ordinal) => "an ISO-8601 instant",
+        _ when type.Contains("Decimal", StringComparison.Ordinal) || type.Contains("Int", StringComparison.Ordinal) => "a number",
+        _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        _ when type.Contains("String", StringComparison.Ordinal) => "a string",
+        _ when type.Contains("List", StringComparison.Ordinal) || type.Contains("[]", StringComparison.Ordinal) => "an array",
+        _ => EnumNames(type) is { } names ? $"one of {names}" : "another shape",
+    };
+
+    private static string? EnumNames(string typeName)
+    {
+        var name = typeName.Replace("System.Nullable`1[", string.Empty, StringComparison.Ordinal).TrimEnd(']');
+        var type = typeof(ServiceType).Assembly.GetType(name);
+        return type is { IsEnum: true } ? string.Join(", ", Enum.GetNames(type)) : null;
     }
 
     private static ProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors, string title)
