@@ -263,6 +263,9 @@ internal static class PostgresSql
         WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
         """;
 
+    /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>
+    public const string CountDueReminders = "SELECT count(*) FROM reminder WHERE due_at <= $1";
+
     // ---- membership and leases -------------------------------------------------------------------------------
 
     public const string RegisterNode = """
