@@ -57,6 +57,8 @@ internal sealed partial class OutboxConsumerLoop(
 
     private long _position = Unknown;
 
+    public IOutboxConsumer Consumer => consumer;
+
     /// <summary>
     /// The seq of the last event this loop handled on this node (or started after), held in memory; null until the
     /// loop knows where it starts, and again while a Cluster consumer is not running here.
@@ -120,6 +122,16 @@ internal sealed partial class OutboxConsumerLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its position")]
     private static partial void LogFailed(ILogger logger, Exception exception, string consumer, long position);
+}
+
+/// <summary>The consumer loops this node runs, so that how far each got can be asked (quiescence).</summary>
+internal sealed class OutboxConsumerLoops
+{
+    private IReadOnlyList<OutboxConsumerLoop> _all = [];
+
+    public IReadOnlyList<OutboxConsumerLoop> All => Volatile.Read(ref _all);
+
+    public void Publish(IReadOnlyList<OutboxConsumerLoop> loops) => Volatile.Write(ref _all, loops);
 }
 
 /// <summary>
