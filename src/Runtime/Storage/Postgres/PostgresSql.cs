@@ -268,9 +268,10 @@ internal static class PostgresSql
 
     // ---- membership and leases -------------------------------------------------------------------------------
 
+    /// <summary>One reading of the clock for both instants: clock_timestamp() changes between two calls in one row.</summary>
     public const string RegisterNode = """
         INSERT INTO node (node_id, address, started_at, heartbeat_at, status)
-        VALUES ($1, $2, clock_timestamp(), clock_timestamp(), $3)
+        SELECT $1, $2, clock.now, clock.now, $3 FROM (SELECT clock_timestamp() AS now) AS clock
         ON CONFLICT (node_id) DO UPDATE SET
             address = excluded.address, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status
         """;
