@@ -24,7 +24,8 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// Adds the actor runtime: the grain factory (<see cref="IGrainFactory"/>), the store, leases, reminders, the
-    /// outbox sequencer and consumers, idle collection, all started and stopped by one hosted service.
+    /// outbox sequencer and consumers, idle collection, all started and stopped by one hosted service; and
+    /// <see cref="IRuntimeQuiescence"/>, which waits until reminders and consumers have caught up.
     /// Options bind from the "Runtime" configuration section and are validated at start-up.
     /// </summary>
     public static IServiceCollection AddActorRuntime(this IServiceCollection services, Action<ActorRuntimeBuilder> configure)
@@ -58,6 +59,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<INodeStatus>(sp => new NodeStatus(sp.GetRequiredService<ActorRuntime>()));
         services.AddSingleton<LeaseManager>();
         services.AddSingleton<ReminderService>();
+        services.AddSingleton<OutboxConsumerLoops>();
+        services.AddSingleton<IRuntimeQuiescence, RuntimeQuiescence>();
         services.AddHostedService<SiloLifecycle>();
         return services;
     }

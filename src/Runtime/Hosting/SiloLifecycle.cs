@@ -20,6 +20,7 @@ internal sealed partial class SiloLifecycle(
     ActorRuntime runtime,
     LeaseManager leases,
     ReminderService reminders,
+    OutboxConsumerLoops consumerLoops,
     IOptions<ActorRuntimeOptions> options,
     ILogger<SiloLifecycle> logger) : IHostedService, IDisposable
 {
@@ -41,9 +42,12 @@ internal sealed partial class SiloLifecycle(
             consumers.AddRange(grainClass.ImplicitSubscriptions.Select(ns => new ImplicitSubscriptionConsumer(runtime, grainClass, ns, consumerLogger)));
         }
 
-        foreach (var consumer in consumers)
+        var loops = consumers
+            .Select(consumer => new OutboxConsumerLoop(consumer, storage, runtime.Directory, settings, runtime.Time, runtime.Metrics, consumerLogger))
+            .ToList();
+        consumerLoops.Publish(loops);
+        foreach (var loop in loops)
         {
-            var loop = new OutboxConsumerLoop(consumer, storage, runtime.Directory, settings, runtime.Time, runtime.Metrics, consumerLogger);
             _background.Add(Task.Run(() => loop.RunAsync(_stopping.Token), CancellationToken.None));
         }
 

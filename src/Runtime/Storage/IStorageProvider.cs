@@ -76,6 +76,12 @@ public interface IStorageProvider : IAsyncDisposable
     /// <summary>The earliest due time of any unclaimed reminder in <paramref name="partitions"/>, or null.</summary>
     Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many reminders of any partition, claimed or not, are due at <paramref name="dueBy"/> (business time):
+    /// due_at &lt;= <paramref name="dueBy"/>. A delivery in flight on any node still counts until it is completed.
+    /// </summary>
+    Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken);
+
     // ---- outbox and checkpoints -------------------------------------------------------------------------
 
     /// <summary>

@@ -20,6 +20,13 @@ public enum OutboxConsumerScope
     /// connected to this node.
     /// </summary>
     Node,
+
+    /// <summary>
+    /// One instance on every node, reading the whole log from the beginning (seq 0), position in memory: in-memory
+    /// read models that every node rebuilds at start-up. Each node run sees every event once, in seq order (again
+    /// after a handler failure, which retries the batch).
+    /// </summary>
+    NodeReplay,
 }
 
 /// <summary>Reads the outbox in global sequence order.</summary>
@@ -32,7 +39,10 @@ public interface IOutboxConsumer
     Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken);
 }
 
-/// <summary>Runs one consumer: read after its checkpoint, handle, advance; wait on the store's wake-up or the poll.</summary>
+/// <summary>
+/// Runs one consumer: read after its position (a Cluster consumer's checkpoint, the end of the log for a Node
+/// consumer, seq 0 for a NodeReplay consumer), handle, advance; wait on the store's wake-up or the poll.
+/// </summary>
 internal sealed partial class OutboxConsumerLoop(
     IOutboxConsumer consumer,
     IStorageProvider storage,
@@ -43,26 +53,43 @@ internal sealed partial class OutboxConsumerLoop(
     ILogger logger)
 {
     private const int BatchSize = 500;
+    private const long Unknown = -1;
+
+    private long _position = Unknown;
+
+    public IOutboxConsumer Consumer => consumer;
+
+    /// <summary>
+    /// The seq of the last event this loop handled on this node (or started after), held in memory; null until the
+    /// loop knows where it starts, and again while a Cluster consumer is not running here.
+    /// </summary>
+    public long? Position
+    {
+        get => Volatile.Read(ref _position) is var position and not Unknown ? position : null;
+        private set => Volatile.Write(ref _position, value ?? Unknown);
+    }
 
     public async Task RunAsync(CancellationToken stopping)
     {
         var partition = Partitioner.GetPartition(new GrainId("outbox-consumer", consumer.Name), directory.PartitionCount);
-        long? position = null;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 if (consumer.Scope == OutboxConsumerScope.Cluster && !directory.TryGetLocalLease(partition, out _))
                 {
-                    position = null;
+                    Position = null;
                     await Pause.ForAsync(options.OutboxPollInterval, stopping);
                     continue;
                 }
 
-                position ??= consumer.Scope == OutboxConsumerScope.Cluster
-                    ? await storage.ReadCheckpointAsync(consumer.Name, stopping)
-                    : await storage.GetLastSequenceAsync(stopping);
-                var events = await storage.ReadEventsAsync(position.Value, BatchSize, null, stopping);
+                Position ??= consumer.Scope switch
+                {
+                    OutboxConsumerScope.Cluster => await storage.ReadCheckpointAsync(consumer.Name, stopping),
+                    OutboxConsumerScope.Node => await storage.GetLastSequenceAsync(stopping),
+                    _ => 0, // NodeReplay: the whole log, on every start.
+                };
+                var events = await storage.ReadEventsAsync(Position.Value, BatchSize, null, stopping);
                 if (events.Count == 0)
                 {
                     await storage.WaitForEventsAsync(options.OutboxPollInterval, stopping);
@@ -70,12 +97,12 @@ internal sealed partial class OutboxConsumerLoop(
                 }
 
                 await consumer.HandleAsync(events, stopping);
-                position = events[^1].Seq;
                 if (consumer.Scope == OutboxConsumerScope.Cluster)
                 {
-                    await storage.WriteCheckpointAsync(consumer.Name, position.Value, stopping);
+                    await storage.WriteCheckpointAsync(consumer.Name, events[^1].Seq, stopping);
                 }
 
+                Position = events[^1].Seq;
                 metrics.OutboxDelivered(consumer.Name, time.GetUtcNow() - events[^1].CreatedAt);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -84,15 +111,27 @@ internal sealed partial class OutboxConsumerLoop(
             }
             catch (Exception ex)
             {
-                LogFailed(logger, ex, consumer.Name, position ?? 0);
-                position = consumer.Scope == OutboxConsumerScope.Cluster ? null : position;
+                LogFailed(logger, ex, consumer.Name, Position ?? 0);
+
+                // A Cluster consumer re-reads its checkpoint (its lease may have moved); the others keep their place.
+                Position = consumer.Scope == OutboxConsumerScope.Cluster ? null : Position;
                 await Pause.ForAsync(options.OutboxPollInterval, stopping);
             }
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its checkpoint")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its position")]
     private static partial void LogFailed(ILogger logger, Exception exception, string consumer, long position);
+}
+
+/// <summary>The consumer loops this node runs, so that how far each got can be asked (quiescence).</summary>
+internal sealed class OutboxConsumerLoops
+{
+    private IReadOnlyList<OutboxConsumerLoop> _all = [];
+
+    public IReadOnlyList<OutboxConsumerLoop> All => Volatile.Read(ref _all);
+
+    public void Publish(IReadOnlyList<OutboxConsumerLoop> loops) => Volatile.Write(ref _all, loops);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Actors.Runtime.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Runtime.Tests.Infrastructure;
 
@@ -17,9 +18,13 @@ public abstract class NodeTestBase(StoreKind kind) : IAsyncLifetime
 
     public async Task InitializeAsync() => Store = await TestStore.CreateAsync(kind);
 
-    protected async Task<TestNode> StartNodeAsync(Action<ActorRuntimeOptions>? configure = null, string? name = null, Action<ActorRuntimeBuilder>? runtime = null)
+    protected async Task<TestNode> StartNodeAsync(
+        Action<ActorRuntimeOptions>? configure = null,
+        string? name = null,
+        Action<ActorRuntimeBuilder>? runtime = null,
+        Action<IServiceCollection>? services = null)
     {
-        var node = await TestNode.StartAsync(Store.Open, Clock, Probe, configure, name, runtime);
+        var node = await TestNode.StartAsync(Store.Open, Clock, Probe, configure, name, runtime, services);
         _nodes.Add(node);
         return node;
     }

@@ -29,7 +29,8 @@ public sealed class TestNode : IAsyncDisposable
         Probe probe,
         Action<ActorRuntimeOptions>? configure = null,
         string? nodeName = null,
-        Action<ActorRuntimeBuilder>? runtime = null)
+        Action<ActorRuntimeBuilder>? runtime = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -45,6 +46,7 @@ public sealed class TestNode : IAsyncDisposable
             o.CallTimeout = TimeSpan.FromSeconds(10);
             configure?.Invoke(o);
         });
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new TestNode(host);

@@ -782,6 +782,41 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         Assert.Equal(T0.AddMinutes(3), await Store.GetNextReminderDueAsync([0, 1], Ct));
     }
 
+    [Fact]
+    public async Task CountDueReminders_CountsDueOnesOfEveryPartition_ClaimedOrNot_AndExcludesLaterOnes()
+    {
+        Assert.Equal(0, await Store.CountDueRemindersAsync(T0.AddYears(1), Ct));
+        var g0 = GrainInPartition(0, "count");
+        var g1 = GrainInPartition(1, "count");
+        var g3 = GrainInPartition(3, "count");
+        await CommitAsync(g0, reminders: [Upsert("early", T0.AddMinutes(1)), Upsert("later", T0.AddMinutes(10))]);
+        await CommitAsync(g1, reminders: [Upsert("on-the-dot", T0.AddMinutes(5)), Upsert("periodic", T0, TimeSpan.FromHours(1), MissedTickPolicy.Skip)]);
+        await CommitAsync(g3, reminders: [Upsert("claimed", T0.AddMinutes(2))]);
+        Assert.Equal("claimed", Assert.Single(await ClaimAsync(NodeA, [3], T0.AddMinutes(5))).Name);
+
+        Assert.Equal(4, await Store.CountDueRemindersAsync(T0.AddMinutes(5), Ct));
+        Assert.Equal(2, await Store.CountDueRemindersAsync(T0.AddMinutes(1), Ct));
+        Assert.Equal(0, await Store.CountDueRemindersAsync(T0.AddMinutes(-1), Ct));
+        Assert.Equal(5, await Store.CountDueRemindersAsync(T0.AddMinutes(10), Ct));
+    }
+
+    [Fact]
+    public async Task CountDueReminders_ExcludesDeletedCompletedAndRearmedOnes()
+    {
+        var grain = GrainInPartition(2, "count-gone");
+        await CommitAsync(grain, reminders: [Upsert("deleted", T0), Upsert("completed", T0), Upsert("rearmed", T0, TimeSpan.FromHours(1), MissedTickPolicy.Skip), Upsert("kept", T0)]);
+        Assert.Equal(4, await Store.CountDueRemindersAsync(T0, Ct));
+
+        await CommitAsync(grain, reminders: [ReminderOperation.Delete("deleted")]);
+        var claimed = (await ClaimAsync(NodeA, [2], T0)).ToDictionary(reminder => reminder.Name);
+        Assert.Equal(["completed", "kept", "rearmed"], claimed.Keys.Order());
+        Assert.True(await Store.CompleteReminderAsync(grain, "completed", claimed["completed"].Version, null, Ct));
+        Assert.True(await Store.CompleteReminderAsync(grain, "rearmed", claimed["rearmed"].Version, T0.AddHours(1), Ct));
+
+        Assert.Equal(1, await Store.CountDueRemindersAsync(T0, Ct));
+        Assert.Equal(2, await Store.CountDueRemindersAsync(T0.AddHours(1), Ct));
+    }
+
     // ---- membership and leases ---------------------------------------------------------------------------
 
     [Fact]

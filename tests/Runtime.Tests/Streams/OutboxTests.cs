@@ -1,5 +1,7 @@
+using Actors.Runtime.Hosting;
 using Actors.Runtime.Storage;
 using Actors.Runtime.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Actors.Runtime.Tests.Streams;
 
@@ -63,6 +65,62 @@ public abstract class OutboxTests(StoreKind kind) : NodeTestBase(kind)
         Assert.Equal(["o-2@1"], Probe.Entries("orders:bob"));
         Assert.Equal(["o-1", "o-3"], await node.Grains.GetGrain<IOrderHistoryGrain>("alice").OrdersAsync());
     }
+
+    [Fact]
+    public async Task NodeReplayConsumer_GetsTheWholeLogInSeqOrder_OncePerNodeRun()
+    {
+        var before = await StartNodeAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await before.Grains.GetGrain<ICounterGrain>("replayed").IncrementAndRaiseAsync(false, false);
+        }
+
+        await before.StopAsync();
+
+        var first = await StartReplayNodeAsync();
+        var firstLog = ReplayConsumer.LogKey(first.Get<INodeStatus>().NodeId);
+        await Probe.WaitUntilAsync(() => Probe.Entries(firstLog).Count >= 3, "the events committed before the node started to be replayed");
+        for (var i = 0; i < 2; i++)
+        {
+            await first.Grains.GetGrain<ICounterGrain>("replayed").IncrementAndRaiseAsync(false, false);
+        }
+
+        await Probe.WaitUntilAsync(() => Probe.Entries(firstLog).Count >= 5, "the events committed after the node started");
+        Assert.Equal(["1", "2", "3", "4", "5"], Probe.Entries(firstLog));
+        await first.StopAsync();
+
+        // The position lives in memory only: the next run of a node reads the whole log again.
+        var second = await StartReplayNodeAsync();
+        var secondLog = ReplayConsumer.LogKey(second.Get<INodeStatus>().NodeId);
+        await Probe.WaitUntilAsync(() => Probe.Entries(secondLog).Count >= 5, "the next node run to replay the whole log");
+        Assert.Equal(["1", "2", "3", "4", "5"], Probe.Entries(secondLog));
+        Assert.Equal(0, await second.Get<IStorageProvider>().ReadCheckpointAsync("replay", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task NodeReplayConsumer_AfterAHandlerFailure_RetriesFromItsInMemoryPosition()
+    {
+        var node = await StartReplayNodeAsync();
+        var log = ReplayConsumer.LogKey(node.Get<INodeStatus>().NodeId);
+        var grain = node.Grains.GetGrain<ICounterGrain>("replay-failure");
+        for (var i = 0; i < 3; i++)
+        {
+            await grain.IncrementAndRaiseAsync(false, false);
+        }
+
+        await Probe.WaitUntilAsync(() => Probe.Entries(log).Count >= 3, "the first three events to be handled");
+        node.Get<ReplayConsumer>().FailOnceAfter(3);
+
+        await grain.IncrementAndRaiseAsync(false, false);
+        await grain.IncrementAndRaiseAsync(false, false);
+
+        await Probe.WaitUntilAsync(() => Probe.Entries(log).Count >= 5, "the failed batch to be retried");
+        Assert.Equal(1, Probe.Get("replay-failures"));
+        Assert.Equal(["1", "2", "3", "4", "5"], Probe.Entries(log));
+    }
+
+    private Task<TestNode> StartReplayNodeAsync() =>
+        StartNodeAsync(o => o.OutboxPollInterval = TimeSpan.FromMilliseconds(100), services: s => s.AddOutboxConsumer<ReplayConsumer>());
 
     // PostgreSQL stores payloads as jsonb, which normalises whitespace: compare values, not text.
     private static int ValueOf(StoredEvent stored) => System.Text.Json.JsonDocument.Parse(stored.Payload).RootElement.GetProperty("value").GetInt32();

@@ -263,11 +263,15 @@ internal static class PostgresSql
         WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
         """;
 
+    /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>
+    public const string CountDueReminders = "SELECT count(*) FROM reminder WHERE due_at <= $1";
+
     // ---- membership and leases -------------------------------------------------------------------------------
 
+    /// <summary>One reading of the clock for both instants: clock_timestamp() changes between two calls in one row.</summary>
     public const string RegisterNode = """
         INSERT INTO node (node_id, address, started_at, heartbeat_at, status)
-        VALUES ($1, $2, clock_timestamp(), clock_timestamp(), $3)
+        SELECT $1, $2, clock.now, clock.now, $3 FROM (SELECT clock_timestamp() AS now) AS clock
         ON CONFLICT (node_id) DO UPDATE SET
             address = excluded.address, started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, status = excluded.status
         """;

@@ -368,6 +368,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         return reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
     }
 
+    public async Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.CountDueReminders, Instant(dueBy));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     // ---- outbox and checkpoints ------------------------------------------------------------------------------
 
     public async Task<long> SequenceEventsAsync(CancellationToken cancellationToken)

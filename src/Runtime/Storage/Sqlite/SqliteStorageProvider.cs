@@ -369,6 +369,14 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
         return result is long micros ? FromMicros(micros) : null;
     }
 
+    public async Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        await using var command = Command(connection, SqliteSql.CountDueReminders);
+        command.Parameters.AddWithValue("$dueBy", ToMicros(dueBy));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     // ---- outbox and checkpoints ------------------------------------------------------------------------------
 
     public Task<long> SequenceEventsAsync(CancellationToken cancellationToken) => GetLastSequenceAsync(cancellationToken);
