@@ -8,6 +8,7 @@ using Actors.Runtime.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Actors.Api;
 
@@ -24,7 +25,8 @@ public static class CustomerCareApi
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ClockOptions>().Bind(configuration.GetSection(ClockOptions.SectionName));
-        services.AddSingleton<TokenService>();
+        // Token expiry runs on the real clock: the TimeProvider in the container is the business clock a demo moves.
+        services.AddSingleton(sp => new TokenService(sp.GetRequiredService<IOptions<AuthOptions>>()));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder()

@@ -59,7 +59,8 @@ public sealed class ReadSideTests : IAsyncLifetime
         Assert.True(all.Events.Zip(all.Events.Skip(1)).All(p => p.First.Seq < p.Second.Seq), "events are in sequence order");
 
         var page = await _care.Csr.GetAsync<EventPage>($"/api/events?after={created[0].Seq - 1}&limit=1");
-        Assert.Equal(([created[0].Seq], created[0].Seq, true), (page.Events.Select(e => e.Seq).ToList(), page.Last, page.HasMore));
+        Assert.Equal([created[0].Seq], page.Events.Select(e => e.Seq));
+        Assert.Equal((created[0].Seq, true), (page.Last, page.HasMore));
         var rest = await _care.EventsAsync(page.Last);
         Assert.DoesNotContain(rest.Events, e => e.Seq <= page.Last);
         Assert.Contains(rest.Events, e => e.Seq == created[1].Seq);
