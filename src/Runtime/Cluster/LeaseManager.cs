@@ -142,6 +142,8 @@ internal sealed partial class LeaseManager : IAsyncDisposable
                 _localDeadlines[acquired.Partition] = acquireStarted + (long)(_options.LeaseDuration.TotalSeconds * Stopwatch.Frequency);
             }
 
+            // The previous owner's reminder deliveries can no longer commit: deliver them from here at once.
+            await _storage.ReleaseForeignClaimsAsync(acquired.Partition, _directory.NodeId, cancellationToken);
             valid.Add(acquired.Partition);
             heldCount++;
             LogAcquired(_logger, _directory.NodeId, acquired.Partition, acquired.Epoch);

@@ -70,11 +70,28 @@ internal sealed class PartitionDirectory
                 return PartitionRoute.Local;
             }
 
-            var owner = _leases[partition]?.OwnerNode;
+            // A lease past its expiry (by this node's clock, which shares the store's machine or its NTP) belongs to an
+            // owner that stopped renewing it: frozen, cut off or dead. Calls wait for the next owner instead.
+            var lease = _leases[partition];
+            var owner = lease is not null && lease.ExpiresAt > DateTimeOffset.UtcNow ? lease.OwnerNode : null;
             return owner is not null && owner != NodeId && _addresses.TryGetValue(owner, out var address)
                 ? new PartitionRoute(owner, address)
                 : PartitionRoute.Unknown;
         }
+    }
+
+    /// <summary>Stops routing to a node that could not be reached, until the next lease read says otherwise.</summary>
+    public void ForgetNode(string nodeId)
+    {
+        lock (_lock)
+        {
+            if (_addresses.ContainsKey(nodeId))
+            {
+                _addresses = _addresses.Where(a => a.Key != nodeId).ToDictionary(StringComparer.Ordinal);
+            }
+        }
+
+        RequestRefresh();
     }
 
     /// <summary>Asks the lease manager to read the leases again soon (a call found no live owner, or a node said "not mine").</summary>

@@ -170,8 +170,6 @@ internal sealed class HttpGrainCallTransport : IGrainCallTransport, IDisposable
             KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
         })
         {
-            DefaultRequestVersion = HttpVersion.Version20,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
@@ -183,6 +181,8 @@ internal sealed class HttpGrainCallTransport : IGrainCallTransport, IDisposable
         using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(route.Address!), Path))
         {
             Content = JsonContent.Create(request, options: _json),
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
         message.Headers.Add(SecretHeader, _options.ClusterSecret);
         try
@@ -190,11 +190,17 @@ internal sealed class HttpGrainCallTransport : IGrainCallTransport, IDisposable
             using var response = await _http.SendAsync(message, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
-                throw Unavailable(route, request, $"it answered {(int)response.StatusCode}", null);
+                var text = await response.Content.ReadAsStringAsync(timeout.Token);
+                throw Unavailable(route, request, $"it answered {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}", null);
             }
 
             return await response.Content.ReadFromJsonAsync<RemoteCallResponse>(_json, timeout.Token)
                 ?? throw Unavailable(route, request, "it answered nothing", null);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            // Nothing was sent: the node is gone or not listening any more. The caller may look for the new owner.
+            throw new NodeUnreachableException(route.NodeId!, Unavailable(route, request, ex.Message, ex));
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
@@ -240,4 +246,12 @@ public static class ClusterEndpoints
             return Results.Json(response, json);
         }).AllowAnonymous().ExcludeFromDescription();
     }
+}
+
+/// <summary>A call could not even be sent to the node (connection refused): safe to route again once the directory knows more.</summary>
+internal sealed class NodeUnreachableException(string nodeId, GrainUnavailableException unavailable) : Exception(unavailable.Message, unavailable)
+{
+    public string NodeId { get; } = nodeId;
+
+    public GrainUnavailableException Unavailable { get; } = unavailable;
 }

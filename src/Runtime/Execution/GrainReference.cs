@@ -174,7 +174,23 @@ internal sealed class GrainMethod<TResult> : GrainMethod
             if (route.IsRemote)
             {
                 var request = new RemoteCallRequest(grainClass.GrainType, grainId.Key, Key, [.. args.Select((a, i) => i == CancellationTokenIndex ? default : JsonSerializer.SerializeToElement(a, ParameterTypes[i], runtime.JsonOptions))]);
-                var response = await runtime.Transport.SendAsync(route, request, cancellationToken);
+                RemoteCallResponse response;
+                try
+                {
+                    response = await runtime.Transport.SendAsync(route, request, cancellationToken);
+                }
+                catch (NodeUnreachableException unreachable)
+                {
+                    // Stopped or dead: forget its address until the next lease read, and wait for the new owner.
+                    runtime.Directory.ForgetNode(unreachable.NodeId);
+                    if (Stopwatch.GetTimestamp() >= deadline)
+                    {
+                        throw unreachable.Unavailable;
+                    }
+
+                    continue;
+                }
+
                 if (!response.NotOwner)
                 {
                     if (response.Error is { } error)

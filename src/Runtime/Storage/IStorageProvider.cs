@@ -73,6 +73,14 @@ public interface IStorageProvider : IAsyncDisposable
     /// </summary>
     Task AbandonReminderAsync(GrainId grain, string name, long claimedVersion, TimeSpan retryAfter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// After <paramref name="nodeId"/> took <paramref name="partition"/> over: clears the claims other nodes hold on its
+    /// reminders (the previous owner's deliveries, which the lease fence stops from committing) and bumps their
+    /// versions (so that owner's late complete or abandon changes nothing), so they are delivered again at once
+    /// instead of when the claims expire. Returns how many were released.
+    /// </summary>
+    Task<int> ReleaseForeignClaimsAsync(int partition, string nodeId, CancellationToken cancellationToken);
+
     /// <summary>The earliest due time of any unclaimed reminder in <paramref name="partitions"/>, or null.</summary>
     Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 

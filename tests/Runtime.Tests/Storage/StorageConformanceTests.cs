@@ -660,6 +660,28 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReleaseForeignClaims_FreesOtherNodesClaimsInThePartitionAtOnce_AndVoidsTheirVersions()
+    {
+        var taken = GrainInPartition(1, "taken-over");
+        var own = GrainInPartition(1, "own");
+        var elsewhere = GrainInPartition(2, "elsewhere");
+        await CommitAsync(taken, reminders: [Upsert("r", T0)]);
+        await CommitAsync(elsewhere, reminders: [Upsert("r", T0)]);
+        var stale = Assert.Single(await ClaimAsync(NodeA, [1], T0));
+        Assert.Single(await ClaimAsync(NodeA, [2], T0));
+        await CommitAsync(own, reminders: [Upsert("r", T0)]);
+        Assert.Single(await ClaimAsync(NodeB, [1], T0));
+
+        Assert.Equal(1, await Store.ReleaseForeignClaimsAsync(1, NodeB, Ct));
+
+        var again = Assert.Single(await ClaimAsync(NodeB, [1], T0));
+        Assert.Equal((taken, NodeB), (again.Grain, again.ClaimedBy));
+        Assert.False(await Store.CompleteReminderAsync(taken, "r", stale.Version, null, Ct));
+        Assert.Equal(NodeA, (await Store.ReadReminderAsync(elsewhere, "r", Ct))!.ClaimedBy);
+        Assert.Equal(NodeB, (await Store.ReadReminderAsync(own, "r", Ct))!.ClaimedBy);
+    }
+
+    [Fact]
     public async Task ClaimDueReminders_AfterClaimExpires_ClaimsAgain()
     {
         var grain = GrainInPartition(3, "expiry");

@@ -258,6 +258,11 @@ internal static class PostgresSql
         WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND version = $4
         """;
 
+    public const string ReleaseForeignClaims = """
+        UPDATE reminder SET claimed_by = NULL, claim_expires_at = NULL, version = nextval('reminder_version_seq')
+        WHERE partition_id = $1 AND claimed_by IS NOT NULL AND claimed_by <> $2
+        """;
+
     public const string NextReminderDue = """
         SELECT min(due_at) FROM reminder
         WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())

@@ -355,6 +355,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<int> ReleaseForeignClaimsAsync(int partition, string nodeId, CancellationToken cancellationToken)
+    {
+        await using var command = Command(PostgresSql.ReleaseForeignClaims, Value(partition), Value(nodeId));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken)
     {
         if (partitions.Count == 0)

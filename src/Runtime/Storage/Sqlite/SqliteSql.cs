@@ -203,6 +203,16 @@ internal static class SqliteSql
         WHERE grain_type = $type AND grain_key = $key AND name = $name AND version = $claimed
         """;
 
+    public const string SelectForeignClaims = """
+        SELECT grain_type, grain_key, name FROM reminder
+        WHERE partition_id = $partition AND claimed_by IS NOT NULL AND claimed_by <> $node
+        """;
+
+    public const string ReleaseClaim = """
+        UPDATE reminder SET claimed_by = NULL, claim_expires_at = NULL, version = $version
+        WHERE grain_type = $type AND grain_key = $key AND name = $name
+        """;
+
     public const string NextReminderDue = """
         SELECT min(due_at) FROM reminder
         WHERE partition_id IN (SELECT value FROM json_each($partitions))

@@ -314,6 +314,39 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             cancellationToken);
     }
 
+    public Task<int> ReleaseForeignClaimsAsync(int partition, string nodeId, CancellationToken cancellationToken) =>
+        WriteAsync(
+            transaction =>
+            {
+                var claimed = new List<(string Type, string Key, string Name)>();
+                using (var select = Command(transaction, SqliteSql.SelectForeignClaims))
+                {
+                    select.Parameters.AddWithValue("$partition", partition);
+                    select.Parameters.AddWithValue("$node", nodeId);
+                    using var reader = select.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        claimed.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+                    }
+                }
+
+                var version = ReadCounter(transaction, ReminderVersionCounter);
+                using var release = Command(transaction, SqliteSql.ReleaseClaim);
+                var type = release.Parameters.Add("$type", SqliteType.Text);
+                var key = release.Parameters.Add("$key", SqliteType.Text);
+                var name = release.Parameters.Add("$name", SqliteType.Text);
+                var newVersion = release.Parameters.Add("$version", SqliteType.Integer);
+                foreach (var reminder in claimed)
+                {
+                    (type.Value, key.Value, name.Value, newVersion.Value) = (reminder.Type, reminder.Key, reminder.Name, ++version);
+                    release.ExecuteNonQuery();
+                }
+
+                WriteCounter(transaction, ReminderVersionCounter, version);
+                return claimed.Count;
+            },
+            cancellationToken);
+
     public Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken) =>
         WriteAsync(
             transaction =>
