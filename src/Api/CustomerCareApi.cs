@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Actors.Api.Apis;
 using Actors.Api.Clock;
 using Actors.Api.Errors;
+using Actors.Api.Live;
 using Actors.Api.ReadModels;
 using Actors.Api.Security;
 using Actors.Runtime.Hosting;
@@ -43,6 +44,9 @@ public static class CustomerCareApi
         });
         services.AddOpenApi();
         services.AddSingleton<HistoryReader>();
+        services.AddAccountAlertRules();
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSingleton<ILiveUpdateSink, HubLiveUpdateSink>();
         services.AddOutboxConsumer<CustomerCareReadModel>();
         return services;
     }
@@ -73,6 +77,7 @@ public static class CustomerCareApi
         api.MapSearchApi();
         api.MapEventsApi();
         api.MapClockApi();
+        routes.MapHub<AlertsHub>(AlertsHub.Path);
         return routes;
     }
 }

@@ -37,7 +37,7 @@ public sealed class PremiseGrain(
 
         if (State.Created)
         {
-            var same = State.Address == address && State.ParentPremiseId == command.ParentPremiseId
+            var same = State.Address == address && State.ParentPremiseId == command.ParentPremiseId && State.LifeSupport == command.LifeSupport
                 && State.ServicePoints.Count == points.Count
                 && points.All(p => State.ServicePoints.Any(s => s.Id == p.Id && s.MeterId == p.MeterId && s.Metered == p.Metered));
             if (!same)
@@ -55,9 +55,10 @@ public sealed class PremiseGrain(
             State.Created = true;
             State.Address = address;
             State.ParentPremiseId = command.ParentPremiseId;
+            State.LifeSupport = command.LifeSupport;
             State.ServicePoints = [.. points.Select(p => new ServicePointState { Id = p.Id, ServiceType = p.ServiceType, MeterId = p.MeterId, Metered = p.Metered })];
             State.CreatedAt = Now;
-            await RaiseAsync(new PremiseCreated(Id, address, command.ParentPremiseId, points), actor);
+            await RaiseAsync(new PremiseCreated(Id, address, command.ParentPremiseId, points, command.LifeSupport), actor);
             await WriteAsync();
         }
 
@@ -74,6 +75,20 @@ public sealed class PremiseGrain(
     {
         EnsureCreated();
         return Task.FromResult(Snapshot());
+    }
+
+    public async Task<PremiseSnapshot> SetLifeSupportAsync(bool lifeSupport, Actor actor)
+    {
+        Validate.Actor(actor);
+        EnsureCreated();
+        if (State.LifeSupport != lifeSupport)
+        {
+            State.LifeSupport = lifeSupport;
+            await RaiseAsync(new PremiseLifeSupportChanged(Id, lifeSupport), actor);
+            await WriteAsync();
+        }
+
+        return Snapshot();
     }
 
     public async Task AddChildAsync(PremiseId childPremiseId, Actor actor)
@@ -332,5 +347,6 @@ public sealed class PremiseGrain(
         [.. State.Children],
         [.. State.ServicePoints.Select(p => new ServicePointSnapshot(p.Id, p.ServiceType, p.MeterId, p.Metered, [.. p.Occupancy]))],
         ServiceTerritory.Contains(options.Value.ServiceTerritory.PostalCodes, State.Address!.PostalCode),
-        State.CreatedAt);
+        State.CreatedAt,
+        State.LifeSupport);
 }

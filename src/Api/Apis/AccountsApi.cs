@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Actors.Api.Contracts;
 using Actors.Api.Errors;
+using Actors.Api.Live;
+using Actors.Api.ReadModels;
 using Actors.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -19,6 +21,8 @@ public static class AccountsApi
             .WithSummary("Adds a person to the account or changes their role; making one main customer demotes the previous one.");
         group.MapDelete("/{id}/persons/{personId}", RemovePersonAsync).WithName("RemoveAccountPerson")
             .WithSummary("Removes a person (not the main customer) from the account.");
+        group.MapGet("/{id}/alerts", AlertsAsync).WithName("GetAccountAlerts")
+            .WithSummary("The account's Control Central alert zone: code, message, severity (live over /hubs/alerts).");
         group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
             history.ReadAsync(StreamNamespaces.Account, Parse(id).Value, after, limit, ct))
             .WithName("GetAccountHistory").WithSummary("Who changed the account, when, why, and what.");
@@ -69,6 +73,13 @@ public static class AccountsApi
     {
         var grain = grains.GetGrain<IAccountGrain>(Parse(id).Value);
         return AccountResponse.From(await grain.RemovePersonAsync(RouteIds.Parse<PersonId>(personId, "Person"), user.ToActor()));
+    }
+
+    internal static async Task<IReadOnlyList<AccountAlert>> AlertsAsync(string id, IGrainFactory grains, CustomerCareReadModel readModel)
+    {
+        var accountId = Parse(id);
+        await grains.GetGrain<IAccountGrain>(accountId.Value).GetAsync();
+        return readModel.Alerts(accountId).Alerts;
     }
 
     private static AccountId Parse(string id) => RouteIds.Parse<AccountId>(id, "Account");

@@ -14,6 +14,8 @@ public static class PremisesApi
         var group = routes.MapGroup("/api/premises").WithTags("Premises");
         group.MapPost("/", CreateAsync).WithName("CreatePremise").WithSummary("Creates a premise with its service points (one per service type).");
         group.MapGet("/{id}", GetAsync).WithName("GetPremise").WithSummary("A premise: its service points and the SAs on each.");
+        group.MapPost("/{id}/life-support", SetLifeSupportAsync).WithName("SetPremiseLifeSupport")
+            .WithSummary("Sets or clears the premise's life-support / sensitive-load flag.");
         group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
             history.ReadAsync(StreamNamespaces.Premise, RouteIds.Parse<PremiseId>(id, "Premise").Value, after, limit, ct))
             .WithName("GetPremiseHistory").WithSummary("Who changed the premise, when, why, and what.");
@@ -44,8 +46,17 @@ public static class PremisesApi
         rules.ThrowIfAny();
         var id = PremiseId.ForRequest(key);
         var premise = await grains.GetGrain<IPremiseGrain>(id.Value)
-            .CreateAsync(new CreatePremise(new Address(line1, city, state, postalCode, address!.Line2), servicePoints, parent), user.ToActor());
+            .CreateAsync(new CreatePremise(new Address(line1, city, state, postalCode, address!.Line2), servicePoints, parent, request.LifeSupport ?? false), user.ToActor());
         return TypedResults.Created($"/api/premises/{id.Value}", PremiseResponse.From(premise));
+    }
+
+    internal static async Task<PremiseResponse> SetLifeSupportAsync(string id, SetPremiseLifeSupportRequest request, IGrainFactory grains, ClaimsPrincipal user)
+    {
+        var grain = grains.GetGrain<IPremiseGrain>(RouteIds.Parse<PremiseId>(id, "Premise").Value);
+        var rules = new RequestRules();
+        var lifeSupport = rules.Required(request.LifeSupport, "lifeSupport");
+        rules.ThrowIfAny();
+        return PremiseResponse.From(await grain.SetLifeSupportAsync(lifeSupport, user.ToActor(request.Reason, request.Comment)));
     }
 
     internal static async Task<PremiseResponse> GetAsync(string id, IGrainFactory grains) =>

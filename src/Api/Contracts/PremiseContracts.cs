@@ -4,7 +4,9 @@ public sealed record AddressDto(string? Line1, string? City, string? State, stri
 
 public sealed record ServicePointRequest(ServiceType? ServiceType, string? MeterId, bool? Metered);
 
-public sealed record CreatePremiseRequest(AddressDto? Address, string? ParentPremiseId, IReadOnlyList<ServicePointRequest>? ServicePoints);
+public sealed record CreatePremiseRequest(AddressDto? Address, string? ParentPremiseId, IReadOnlyList<ServicePointRequest>? ServicePoints, bool? LifeSupport);
+
+public sealed record SetPremiseLifeSupportRequest(bool? LifeSupport, string? Reason, string? Comment);
 
 public sealed record PremiseServiceAgreementResponse(
     string ServiceAgreementId,
@@ -27,6 +29,7 @@ public sealed record PremiseResponse(
     IReadOnlyList<string> ChildPremiseIds,
     IReadOnlyList<ServicePointResponse> ServicePoints,
     bool InServiceTerritory,
+    bool LifeSupport,
     DateTimeOffset CreatedAt)
 {
     public static PremiseResponse From(PremiseSnapshot p) => new(
@@ -41,6 +44,7 @@ public sealed record PremiseResponse(
             sp.Metered,
             [.. sp.ServiceAgreements.OrderBy(s => s.StartDate).Select(s => new PremiseServiceAgreementResponse(s.ServiceAgreementId.Value, s.AccountId.Value, s.Status, s.StartDate, s.StopDate))]))],
         p.InServiceTerritory,
+        p.LifeSupport,
         p.CreatedAt);
 
     public static AddressDto ToAddress(Address a) => new(a.Line1, a.City, a.State, a.PostalCode, a.Line2);

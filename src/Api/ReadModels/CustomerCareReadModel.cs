@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using Actors.Api.Contracts;
+using Actors.Api.Live;
 using Actors.Grains.Abstractions.Events;
 using Actors.Runtime.Storage;
 using Actors.Runtime.Streams;
@@ -8,13 +9,16 @@ using Actors.Runtime.Streams;
 namespace Actors.Api.ReadModels;
 
 /// <summary>
-/// The read side the grains cannot answer alone: Control Central search across persons, accounts and premises, and
-/// the field activity and To Do lists. Every silo rebuilds it in memory from the outbox at start-up and keeps it
-/// current from there (a <see cref="OutboxConsumerScope.NodeReplay"/> consumer), so it needs no table of its own and
-/// any silo answers any query. It trails the grains by the outbox's delivery delay: a list may miss a change made a
-/// few milliseconds ago; a single entity read goes to its grain and is always current.
+/// The read side the grains cannot answer alone: Control Central search across persons, accounts and premises, the
+/// field activity and To Do lists, and each account's alerts. Every silo rebuilds it in memory from the outbox at
+/// start-up and keeps it current from there (a <see cref="OutboxConsumerScope.NodeReplay"/> consumer), so it needs
+/// no table of its own, any silo answers any query, and every silo computes the same alert changes with the same
+/// event sequence: each pushes them to its own connected clients (<see cref="ILiveUpdateSink"/>). It trails the
+/// grains by the outbox's delivery delay: a list may miss a change made a few milliseconds ago; a single entity read
+/// goes to its grain and is always current.
 /// </summary>
-public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : IOutboxConsumer
+public sealed partial class CustomerCareReadModel(JsonSerializerOptions jsonOptions, IEnumerable<IAccountAlertRule> rules, ILiveUpdateSink? sink = null)
+    : IOutboxConsumer
 {
     private const int MaxResults = 200;
 
@@ -22,13 +26,16 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
         .Where(t => t.IsSubclassOf(typeof(DomainEvent)) && !t.IsAbstract)
         .ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
 
+    private readonly IAccountAlertRule[] _rules = [.. rules];
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PersonRow> _persons = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AccountRow> _accounts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PremiseRow> _premises = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ServiceAgreementRow> _serviceAgreements = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ServiceAgreementView> _serviceAgreements = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FieldActivityResponse> _fieldActivities = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ToDoResponse> _toDos = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<AccountAlert>> _alerts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _accountsByPerson = new(StringComparer.Ordinal);
     private long _position;
 
     public string Name => "read-model:customer-care";
@@ -38,186 +45,103 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
     /// <summary>The sequence of the last event applied.</summary>
     public long Position => Volatile.Read(ref _position);
 
-    public Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
+        var batch = new ChangeBatch();
         lock (_lock)
         {
             foreach (var stored in events)
             {
                 if (s_eventTypes.TryGetValue(stored.Type, out var type) && !stored.Stream.StartsWith(StreamNamespaces.AccountServiceAgreements + "/", StringComparison.Ordinal))
                 {
-                    Apply((DomainEvent)JsonSerializer.Deserialize(stored.Payload, type, jsonOptions)!);
+                    var e = (DomainEvent)JsonSerializer.Deserialize(stored.Payload, type, jsonOptions)!;
+                    var touched = new HashSet<string>(StringComparer.Ordinal);
+                    Apply(e, stored.Seq, touched, batch);
+                    foreach (var accountId in touched)
+                    {
+                        RecomputeAlerts(accountId, stored.Seq, batch);
+                    }
                 }
 
                 Volatile.Write(ref _position, stored.Seq);
             }
         }
 
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Control Central search: a person's name or phone, an address, or an account, premise or person id. One row per
-    /// person, account and premise they connect to (a person with no account, or a premise nobody is on, stands alone).
-    /// </summary>
-    public IReadOnlyList<SearchResult> Search(string query)
-    {
-        var text = query.Trim();
-        var digits = new string([.. text.Where(char.IsAsciiDigit)]);
-        var byPhone = digits.Length >= 3 && text.All(c => char.IsAsciiDigit(c) || c is ' ' or '-' or '(' or ')' or '+' or '.');
-        var results = new List<SearchResult>();
-        lock (_lock)
+        if (sink is not null && batch.ToUpdates() is { IsEmpty: false } updates)
         {
-            if (PersonId.TryParse(text, out var personId) && _persons.ContainsKey(personId.Value))
-            {
-                AddPerson(results, personId.Value);
-            }
-            else if (AccountId.TryParse(text, out var accountId) && _accounts.TryGetValue(accountId.Value, out var account))
-            {
-                AddAccount(results, account);
-            }
-            else if (PremiseId.TryParse(text, out var premiseId) && _premises.TryGetValue(premiseId.Value, out var found))
-            {
-                AddPremise(results, found);
-            }
-            else
-            {
-                foreach (var person in _persons.Values)
-                {
-                    if (person.Name.Contains(text, StringComparison.OrdinalIgnoreCase) || (byPhone && person.PhoneDigits.Contains(digits, StringComparison.Ordinal)))
-                    {
-                        AddPerson(results, person.Id);
-                    }
-                }
-
-                foreach (var premise in _premises.Values.Where(p => p.AddressText.Contains(text, StringComparison.OrdinalIgnoreCase)))
-                {
-                    AddPremise(results, premise);
-                }
-            }
-        }
-
-        return [.. results.Distinct().Take(MaxResults)];
-    }
-
-    public IReadOnlyList<FieldActivityResponse> FieldActivities(PremiseId? premiseId, ServiceAgreementId? serviceAgreementId, FieldActivityStatus? status)
-    {
-        lock (_lock)
-        {
-            return [.. _fieldActivities.Values
-                .Where(f => (premiseId is null || f.PremiseId == premiseId.Value.Value)
-                    && (serviceAgreementId is null || f.ServiceAgreementId == serviceAgreementId.Value.Value)
-                    && (status is null || f.Status == status))
-                .OrderBy(f => f.ScheduledDate).ThenBy(f => f.Id, StringComparer.Ordinal)
-                .Take(MaxResults)];
+            await sink.PublishAsync(updates, cancellationToken);
         }
     }
 
-    public IReadOnlyList<ToDoResponse> ToDos(string? role, ToDoStatus? status, ToDoType? type)
-    {
-        lock (_lock)
-        {
-            return [.. _toDos.Values
-                .Where(t => (role is null || string.Equals(t.Role, role, StringComparison.OrdinalIgnoreCase))
-                    && (status is null || t.Status == status)
-                    && (type is null || t.Type == type))
-                .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal)
-                .Take(MaxResults)];
-        }
-    }
-
-    private void AddPerson(List<SearchResult> results, string personId)
-    {
-        var person = _persons[personId];
-        var accounts = _accounts.Values.Where(a => a.Persons.Contains(personId)).ToList();
-        if (accounts.Count == 0)
-        {
-            results.Add(new SearchResult(person.Id, person.Name, null, null, null));
-        }
-
-        foreach (var account in accounts)
-        {
-            AddAccountPremises(results, person, account);
-        }
-    }
-
-    private void AddAccount(List<SearchResult> results, AccountRow account)
-    {
-        foreach (var personId in account.Persons.OrderByDescending(p => p == account.MainCustomerId))
-        {
-            AddAccountPremises(results, _persons.GetValueOrDefault(personId) ?? PersonRow.Unknown(personId), account);
-        }
-    }
-
-    private void AddAccountPremises(List<SearchResult> results, PersonRow person, AccountRow account)
-    {
-        var premises = PremisesOf(account.Id);
-        if (premises.Count == 0)
-        {
-            results.Add(new SearchResult(person.Id, person.Name, account.Id, null, null));
-        }
-
-        results.AddRange(premises.Select(p => new SearchResult(person.Id, person.Name, account.Id, p.Id, p.AddressText)));
-    }
-
-    private void AddPremise(List<SearchResult> results, PremiseRow premise)
-    {
-        var accounts = _serviceAgreements.Values
-            .Where(s => s.PremiseId == premise.Id && s.Status != ServiceAgreementStatus.Canceled)
-            .Select(s => s.AccountId).Distinct(StringComparer.Ordinal).ToList();
-        if (accounts.Count == 0)
-        {
-            results.Add(new SearchResult(null, null, null, premise.Id, premise.AddressText));
-        }
-
-        foreach (var accountId in accounts)
-        {
-            var main = _accounts.TryGetValue(accountId, out var account) ? _persons.GetValueOrDefault(account.MainCustomerId) : null;
-            results.Add(new SearchResult(main?.Id, main?.Name, accountId, premise.Id, premise.AddressText));
-        }
-    }
-
-    private List<PremiseRow> PremisesOf(string accountId) => [.. _serviceAgreements.Values
-        .Where(s => s.AccountId == accountId && s.Status != ServiceAgreementStatus.Canceled)
-        .Select(s => s.PremiseId).Distinct(StringComparer.Ordinal)
-        .Select(id => _premises.GetValueOrDefault(id)).OfType<PremiseRow>()];
-
-    private void Apply(DomainEvent e)
+    private void Apply(DomainEvent e, long seq, HashSet<string> touched, ChangeBatch batch)
     {
         switch (e)
         {
             case PersonCreated p:
-                _persons[p.PersonId.Value] = PersonRow.Create(p.PersonId.Value, p.Name, p.Phone);
+                _persons[p.PersonId.Value] = PersonRow.Create(p.PersonId.Value, p.Name, p.Phone, p.LifeSupport);
                 break;
             case PersonUpdated p:
-                _persons[p.PersonId.Value] = PersonRow.Create(p.PersonId.Value, p.Name, p.Phone);
+                _persons[p.PersonId.Value] = PersonRow.Create(p.PersonId.Value, p.Name, p.Phone, p.LifeSupport);
+                touched.UnionWith(AccountsOf(p.PersonId.Value));
+                Contact(AccountsOf(p.PersonId.Value), e, "updated the customer's details", touched);
                 break;
             case AccountCreated a:
-                _accounts[a.AccountId.Value] = new AccountRow(a.AccountId.Value, a.MainCustomerId.Value, [.. a.Persons.Select(p => p.PersonId.Value)]);
-                break;
-            case AccountPersonSet a when _accounts.TryGetValue(a.AccountId.Value, out var account):
-                account.Persons.Add(a.Person.PersonId.Value);
-                if (a.Person.IsMainCustomer)
+                _accounts[a.AccountId.Value] = new AccountRow(a.AccountId.Value, a.MainCustomerId.Value);
+                foreach (var person in a.Persons)
                 {
-                    _accounts[account.Id] = account with { MainCustomerId = a.Person.PersonId.Value };
+                    LinkPerson(_accounts[a.AccountId.Value], person.PersonId.Value);
                 }
 
+                touched.Add(a.AccountId.Value);
+                Contact([a.AccountId.Value], e, "opened the account", touched);
+                break;
+            case AccountPersonSet a when _accounts.TryGetValue(a.AccountId.Value, out var account):
+                LinkPerson(account, a.Person.PersonId.Value);
+                if (a.Person.IsMainCustomer)
+                {
+                    account.MainCustomerId = a.Person.PersonId.Value;
+                }
+
+                Contact([account.Id], e, "changed the account's persons", touched);
+                touched.Add(account.Id);
                 break;
             case AccountPersonRemoved a when _accounts.TryGetValue(a.AccountId.Value, out var account):
                 account.Persons.Remove(a.PersonId.Value);
+                _accountsByPerson.GetValueOrDefault(a.PersonId.Value)?.Remove(account.Id);
+                Contact([account.Id], e, "removed a person from the account", touched);
+                touched.Add(account.Id);
                 break;
             case AccountMainCustomerChanged a when _accounts.TryGetValue(a.AccountId.Value, out var account):
-                _accounts[account.Id] = account with { MainCustomerId = a.MainCustomerId.Value };
+                account.MainCustomerId = a.MainCustomerId.Value;
+                touched.Add(account.Id);
+                break;
+            case ServiceStartRequested s:
+                Contact([s.AccountId.Value], e, $"requested a start on {s.StartDate:yyyy-MM-dd}", touched);
+                break;
+            case ServiceStopRequested s:
+                Contact([s.AccountId.Value], e, $"requested a stop on {s.StopDate:yyyy-MM-dd}", touched);
                 break;
             case PremiseCreated p:
-                _premises[p.PremiseId.Value] = new PremiseRow(p.PremiseId.Value, FormatAddress(p.Address));
+                _premises[p.PremiseId.Value] = new PremiseRow(p.PremiseId.Value, FormatAddress(p.Address), p.LifeSupport);
+                break;
+            case PremiseLifeSupportChanged p when _premises.TryGetValue(p.PremiseId.Value, out var premise):
+                _premises[premise.Id] = premise with { LifeSupport = p.LifeSupport };
+                touched.UnionWith(_serviceAgreements.Values.Where(s => s.PremiseId == premise.Id).Select(s => s.AccountId));
                 break;
             case ServiceAgreementCreated s:
-                _serviceAgreements[s.ServiceAgreementId.Value] = new ServiceAgreementRow(s.AccountId.Value, s.PremiseId.Value, s.Status);
+                SetServiceAgreement(new ServiceAgreementView(
+                    s.ServiceAgreementId.Value, s.AccountId.Value, s.PremiseId.Value, s.ServicePointId.Value, s.ServiceType, s.Status, s.StartDate, null), seq, touched, batch);
                 break;
-            case ServiceAgreementCanceled s:
-                SetStatus(s.ServiceAgreementId, s.Status);
+            case ServiceAgreementStopRequested s:
+                UpdateServiceAgreement(s.ServiceAgreementId, sa => sa with { Status = s.Status, StopDate = s.StopDate }, seq, touched, batch);
+                Contact([s.AccountId.Value], e, $"requested a {s.ServiceType} stop on {s.StopDate:yyyy-MM-dd}", touched);
+                break;
+            case ServiceAgreementStopWithdrawn s:
+                UpdateServiceAgreement(s.ServiceAgreementId, sa => sa with { Status = s.Status, StopDate = null }, seq, touched, batch);
+                break;
+            case ServiceAgreementStopped s:
+                UpdateServiceAgreement(s.ServiceAgreementId, sa => sa with { Status = s.Status, StopDate = s.StopDate }, seq, touched, batch);
                 break;
             case FieldActivityCreated f:
                 _fieldActivities[f.FieldActivityId.Value] = new FieldActivityResponse(
@@ -229,6 +153,7 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
                 break;
             case FieldActivityCompleted f:
                 Update(_fieldActivities, f.FieldActivityId.Value, row => row with { Status = f.Status, Read = f.Read, CompletedOn = f.CompletedOn });
+                Contact([f.AccountId.Value], e, $"recorded a {f.Kind.ToString().ToLowerInvariant()} read of {f.Read}", touched);
                 break;
             case FieldActivityCanceled f:
                 Update(_fieldActivities, f.FieldActivityId.Value, row => row with { Status = f.Status });
@@ -240,23 +165,23 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
                 Update(_fieldActivities, f.FieldActivityId.Value, row => row with { LinkedFieldActivityId = null });
                 break;
             case ToDoCreated t:
-                _toDos[t.ToDoId.Value] = new ToDoResponse(
+                SetToDo(new ToDoResponse(
                     t.ToDoId.Value, t.Type, t.Role, t.Status, new ToDoSubjectResponse(t.Subject.Kind, t.Subject.Id), t.Message, t.OccurredAt,
-                    t.Priority, t.AccountId?.Value, null, null, null, null);
+                    t.Priority, t.AccountId?.Value, null, null, null, null), previousRole: null, seq, touched, batch);
                 break;
             case ToDoAssigned t:
-                Update(_toDos, t.ToDoId.Value, row => row with { Status = t.Status, AssignedTo = t.AssignedTo });
+                UpdateToDo(t.ToDoId, row => row with { Status = t.Status, AssignedTo = t.AssignedTo }, seq, touched, batch);
                 break;
             case ToDoForwarded t:
-                Update(_toDos, t.ToDoId.Value, row => row with { Status = t.Status, Role = t.Role, AssignedTo = null });
+                UpdateToDo(t.ToDoId, row => row with { Status = t.Status, Role = t.Role, AssignedTo = null }, seq, touched, batch);
                 break;
             case ToDoCompleted t:
-                Update(_toDos, t.ToDoId.Value, row => row with { Status = t.Status, Resolution = t.Resolution, CompletedAt = t.OccurredAt, CompletedBy = t.Actor });
+                UpdateToDo(t.ToDoId, row => row with { Status = t.Status, Resolution = t.Resolution, CompletedAt = t.OccurredAt, CompletedBy = t.Actor }, seq, touched, batch);
                 break;
             default:
                 if (StatusOf(e) is { } change)
                 {
-                    SetStatus(change.Id, change.Status);
+                    UpdateServiceAgreement(change.Id, sa => sa with { Status = change.Status }, seq, touched, batch);
                 }
 
                 break;
@@ -267,16 +192,129 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
     private static (ServiceAgreementId Id, ServiceAgreementStatus Status)? StatusOf(DomainEvent e) => e switch
     {
         ServiceAgreementActivated s => (s.ServiceAgreementId, s.Status),
-        ServiceAgreementStopRequested s => (s.ServiceAgreementId, s.Status),
-        ServiceAgreementStopWithdrawn s => (s.ServiceAgreementId, s.Status),
-        ServiceAgreementStopped s => (s.ServiceAgreementId, s.Status),
+        ServiceAgreementCanceled s => (s.ServiceAgreementId, s.Status),
         ServiceAgreementClosed s => (s.ServiceAgreementId, s.Status),
         ServiceAgreementReactivated s => (s.ServiceAgreementId, s.Status),
         _ => null,
     };
 
-    private void SetStatus(ServiceAgreementId id, ServiceAgreementStatus status) =>
-        Update(_serviceAgreements, id.Value, row => row with { Status = status });
+    private void SetServiceAgreement(ServiceAgreementView sa, long seq, HashSet<string> touched, ChangeBatch batch)
+    {
+        _serviceAgreements[sa.Id] = sa;
+        if (_accounts.TryGetValue(sa.AccountId, out var account))
+        {
+            account.ServiceAgreements.Add(sa.Id);
+        }
+
+        touched.Add(sa.AccountId);
+        batch.ServiceAgreements[sa.Id] = new ServiceAgreementMessage(sa.AccountId, seq, sa);
+    }
+
+    private void UpdateServiceAgreement(ServiceAgreementId id, Func<ServiceAgreementView, ServiceAgreementView> change, long seq, HashSet<string> touched, ChangeBatch batch)
+    {
+        if (_serviceAgreements.TryGetValue(id.Value, out var sa))
+        {
+            SetServiceAgreement(change(sa), seq, touched, batch);
+        }
+    }
+
+    private void SetToDo(ToDoResponse toDo, string? previousRole, long seq, HashSet<string> touched, ChangeBatch batch)
+    {
+        _toDos[toDo.Id] = toDo;
+        if (toDo.AccountId is { } accountId && _accounts.TryGetValue(accountId, out var account))
+        {
+            if (toDo.Status == ToDoStatus.Complete)
+            {
+                account.OpenToDos.Remove(toDo.Id);
+            }
+            else
+            {
+                account.OpenToDos.Add(toDo.Id);
+            }
+
+            touched.Add(accountId);
+        }
+
+        batch.ToDos[(toDo.Role, toDo.Id)] = new ToDoMessage(toDo.Role, seq, toDo);
+        if (previousRole is not null && !string.Equals(previousRole, toDo.Role, StringComparison.Ordinal))
+        {
+            // The old role's queue sees it leave: the message carries the To Do with its new role.
+            batch.ToDos[(previousRole, toDo.Id)] = new ToDoMessage(previousRole, seq, toDo);
+        }
+    }
+
+    private void UpdateToDo(ToDoId id, Func<ToDoResponse, ToDoResponse> change, long seq, HashSet<string> touched, ChangeBatch batch)
+    {
+        if (_toDos.TryGetValue(id.Value, out var toDo))
+        {
+            SetToDo(change(toDo), toDo.Role, seq, touched, batch);
+        }
+    }
+
+    /// <summary>Records a person's (not the system's) action on accounts as their last contact.</summary>
+    private void Contact(IEnumerable<string> accountIds, DomainEvent e, string what, HashSet<string> touched)
+    {
+        if (e.Actor.StartsWith("system:", StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        foreach (var accountId in accountIds)
+        {
+            if (_accounts.TryGetValue(accountId, out var account))
+            {
+                account.LastContact = new AccountContact(e.OccurredAt, e.Actor, what);
+                touched.Add(accountId);
+            }
+        }
+    }
+
+    private void RecomputeAlerts(string accountId, long seq, ChangeBatch batch)
+    {
+        var alerts = EvaluateAlerts(accountId);
+        var previous = _alerts.GetValueOrDefault(accountId) ?? [];
+        if (!alerts.SequenceEqual(previous))
+        {
+            _alerts[accountId] = alerts;
+            batch.Alerts[accountId] = new AlertsMessage(accountId, seq, alerts);
+        }
+    }
+
+    private IReadOnlyList<AccountAlert> EvaluateAlerts(string accountId)
+    {
+        if (!_accounts.TryGetValue(accountId, out var account))
+        {
+            return [];
+        }
+
+        var serviceAgreements = account.ServiceAgreements.Select(id => _serviceAgreements[id]).ToList();
+        var context = new AccountAlertContext(
+            accountId,
+            [.. account.Persons.Select(id => _persons.GetValueOrDefault(id) is { } p
+                ? new AlertPerson(id, p.Name, p.LifeSupport, id == account.MainCustomerId)
+                : new AlertPerson(id, id, false, id == account.MainCustomerId))],
+            [.. serviceAgreements.Select(s => new AlertServiceAgreement(s.Id, s.PremiseId, s.ServiceType, s.Status, s.StartDate, s.StopDate))],
+            [.. serviceAgreements.Where(s => s.Status is not (ServiceAgreementStatus.Canceled or ServiceAgreementStatus.Closed))
+                .Select(s => s.PremiseId).Distinct(StringComparer.Ordinal)
+                .Select(id => _premises.GetValueOrDefault(id)).OfType<PremiseRow>()
+                .Select(p => new AlertPremise(p.Id, p.AddressText, p.LifeSupport))],
+            account.OpenToDos.Count,
+            account.LastContact);
+        return [.. _rules.SelectMany(r => r.Evaluate(context)).OrderByDescending(a => a.Severity).ThenBy(a => a.Code, StringComparer.Ordinal)];
+    }
+
+    private HashSet<string> AccountsOf(string personId) => _accountsByPerson.GetValueOrDefault(personId) ?? [];
+
+    private void LinkPerson(AccountRow account, string personId)
+    {
+        account.Persons.Add(personId);
+        if (!_accountsByPerson.TryGetValue(personId, out var accounts))
+        {
+            _accountsByPerson[personId] = accounts = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        accounts.Add(account.Id);
+    }
 
     private static void Update<T>(Dictionary<string, T> rows, string id, Func<T, T> change)
     {
@@ -289,16 +327,40 @@ public sealed class CustomerCareReadModel(JsonSerializerOptions jsonOptions) : I
     internal static string FormatAddress(Address a) =>
         string.Join(", ", new[] { a.Line1, a.Line2, a.City, $"{a.State} {a.PostalCode}" }.Where(s => !string.IsNullOrWhiteSpace(s)));
 
-    private sealed record PersonRow(string Id, string Name, string PhoneDigits)
+    private sealed record PersonRow(string Id, string Name, string PhoneDigits, bool LifeSupport)
     {
-        public static PersonRow Create(string id, string name, string? phone) => new(id, name, new string([.. (phone ?? string.Empty).Where(char.IsAsciiDigit)]));
+        public static PersonRow Create(string id, string name, string? phone, bool lifeSupport) =>
+            new(id, name, new string([.. (phone ?? string.Empty).Where(char.IsAsciiDigit)]), lifeSupport);
 
-        public static PersonRow Unknown(string id) => new(id, string.Empty, string.Empty);
+        public static PersonRow Unknown(string id) => new(id, string.Empty, string.Empty, false);
     }
 
-    private sealed record AccountRow(string Id, string MainCustomerId, HashSet<string> Persons);
+    private sealed class AccountRow(string id, string mainCustomerId)
+    {
+        public string Id { get; } = id;
 
-    private sealed record PremiseRow(string Id, string AddressText);
+        public string MainCustomerId { get; set; } = mainCustomerId;
 
-    private sealed record ServiceAgreementRow(string AccountId, string PremiseId, ServiceAgreementStatus Status);
+        public HashSet<string> Persons { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> ServiceAgreements { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> OpenToDos { get; } = new(StringComparer.Ordinal);
+
+        public AccountContact? LastContact { get; set; }
+    }
+
+    private sealed record PremiseRow(string Id, string AddressText, bool LifeSupport);
+
+    /// <summary>A batch's changes, the latest per key: when the log is busy, a client gets one message per account, SA and To Do.</summary>
+    private sealed class ChangeBatch
+    {
+        public Dictionary<string, AlertsMessage> Alerts { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, ServiceAgreementMessage> ServiceAgreements { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string Role, string Id), ToDoMessage> ToDos { get; } = [];
+
+        public LiveUpdates ToUpdates() => new([.. Alerts.Values], [.. ServiceAgreements.Values], [.. ToDos.Values]);
+    }
 }

@@ -18,6 +18,10 @@ public interface IPremiseGrain : IGrainWithStringKey
     [ReadOnly]
     Task<PremiseSnapshot> GetAsync();
 
+    /// <summary>Sets or clears the premise's life-support / sensitive-load flag. Setting it to what it is changes nothing.</summary>
+    /// <exception cref="DomainException">NotFound.</exception>
+    Task<PremiseSnapshot> SetLifeSupportAsync(bool lifeSupport, Actor actor);
+
     /// <summary>Records a child premise (called by the child when it is created under this parent).</summary>
     Task AddChildAsync(PremiseId childPremiseId, Actor actor);
 

@@ -9,7 +9,8 @@ public sealed record Address(string Line1, string City, string State, string Pos
 public sealed record ServicePointInput(ServiceType ServiceType, string? MeterId = null, bool Metered = true);
 
 /// <summary>Creates a premise, optionally as a child of a multi-unit parent premise.</summary>
-public sealed record CreatePremise(Address Address, IReadOnlyList<ServicePointInput> ServicePoints, PremiseId? ParentPremiseId = null);
+/// <param name="LifeSupport">Life support or sensitive load at the premise.</param>
+public sealed record CreatePremise(Address Address, IReadOnlyList<ServicePointInput> ServicePoints, PremiseId? ParentPremiseId = null, bool LifeSupport = false);
 
 /// <summary>A service point as created.</summary>
 public sealed record ServicePointInfo(ServicePointId Id, ServiceType ServiceType, string? MeterId, bool Metered);
@@ -40,7 +41,8 @@ public sealed record PremiseSnapshot(
     IReadOnlyList<PremiseId> ChildPremiseIds,
     IReadOnlyList<ServicePointSnapshot> ServicePoints,
     bool InServiceTerritory,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool LifeSupport = false);
 
 /// <summary>One service of a start: the service type and the SA the start will create for it.</summary>
 public sealed record RequestedService(ServiceType ServiceType, ServiceAgreementId ServiceAgreementId);

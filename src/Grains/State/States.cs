@@ -83,6 +83,8 @@ public sealed class PremiseState
 
     public List<PremiseId> Children { get; set; } = [];
 
+    public bool LifeSupport { get; set; }
+
     public List<ServicePointState> ServicePoints { get; set; } = [];
 
     /// <summary>Reservations by SA id, so a retried start gets the same answer.</summary>
