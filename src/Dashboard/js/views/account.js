@@ -242,8 +242,8 @@ export function accountView(container, accountId) {
         h('td', null, h('strong', null, sa.serviceType), h('div', { class: 'muted mono' }, sa.id)),
         h('td', null, h('a', { href: `#/premises/${sa.premiseId}` }, where)),
         h('td', null, statusBadge(sa.status, 'sa-status')),
-        h('td', { testid: 'sa-start' }, date(sa.startDate)),
-        h('td', { testid: 'sa-stop' }, date(sa.stopDate)),
+        h('td', { testid: 'sa-start', class: 'nowrap' }, date(sa.startDate)),
+        h('td', { testid: 'sa-stop', class: 'nowrap' }, date(sa.stopDate)),
         h('td', null, h('button', { type: 'button', class: 'button button-secondary button-small', onclick: () => openSaPanel(sa.id), testid: 'sa-manage' }, 'Manage')));
     });
     fill(saBody, h('table', { testid: 'service-agreements' },
@@ -261,7 +261,7 @@ export function accountView(container, accountId) {
       h('tbody', null, fieldActivities.map(fa => h('tr', { testid: 'fa-row', dataset: { faId: fa.id } },
         h('td', null, h('strong', null, `${fa.kind} read`), h('div', { class: 'muted mono' }, fa.id)),
         h('td', { class: 'mono' }, fa.serviceAgreementId),
-        h('td', null, date(fa.scheduledDate)),
+        h('td', { class: 'nowrap' }, date(fa.scheduledDate)),
         h('td', null, h('button', { type: 'button', class: 'button button-small', onclick: () => openFaPanel(fa), testid: 'fa-complete-open' }, 'Enter read')))))));
   }
 

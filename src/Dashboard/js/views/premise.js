@@ -76,6 +76,7 @@ export function premiseView(container, premiseId) {
     fill(details, h('dl', { class: 'kv' },
       h('dt', null, 'Address'), h('dd', null, address(premise.address)),
       h('dt', null, 'Service territory'), h('dd', null, premise.inServiceTerritory ? 'Inside' : 'Outside'),
+      h('dt', null, 'Life support'), h('dd', null, premise.lifeSupport ? h('span', { class: 'badge badge-life', testid: 'premise-life-support' }, 'Life support / sensitive load') : 'No'),
       h('dt', null, 'Parent premise'), h('dd', null, premise.parentPremiseId
         ? h('a', { href: `#/premises/${premise.parentPremiseId}`, class: 'mono' }, premise.parentPremiseId) : '—'),
       h('dt', null, 'Units'), h('dd', null, premise.childPremiseIds.length
@@ -90,8 +91,8 @@ export function premiseView(container, premiseId) {
               h('td', null, h('a', { href: `#/accounts/${s.accountId}` }, customers.get(s.accountId) ?? s.accountId),
                 h('div', { class: 'muted mono' }, s.serviceAgreementId)),
               h('td', null, statusBadge(s.status, 'premise-sa-status')),
-              h('td', null, date(s.startDate)),
-              h('td', null, date(s.stopDate))))))),
+              h('td', { class: 'nowrap' }, date(s.startDate)),
+              h('td', { class: 'nowrap' }, date(s.stopDate))))))),
       { testid: 'service-point', tools: h('span', { class: 'muted mono' }, sp.meterId ? `meter ${sp.meterId}` : sp.id) })));
   }
 

@@ -65,7 +65,7 @@ export function todosView(container, role) {
         h('td', null, h('span', { class: `badge priority-${t.priority}` }, t.priority)),
         h('td', null, h('strong', null, words(t.type)), h('div', { testid: 'todo-message' }, t.message), h('div', { class: 'muted mono' }, t.id)),
         h('td', null, subjectLink(t)),
-        h('td', null, instant(t.createdAt)),
+        h('td', { class: 'nowrap' }, instant(t.createdAt)),
         h('td', null, h('span', { class: `badge status-${t.status}`, testid: 'todo-status' }, words(t.status)),
           t.assignedTo ? h('div', { class: 'muted', testid: 'todo-assignee' }, `to ${t.assignedTo}`) : null,
           t.resolution ? h('div', { class: 'muted' }, t.resolution) : null),
