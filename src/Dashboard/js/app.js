@@ -71,6 +71,7 @@ function signedIn() {
 }
 
 async function signOut(message) {
+  if (!session.current) return;
   await live.stop();
   session.signOut();
   signInMessage = message ?? null;
@@ -84,7 +85,9 @@ live.onState((state, text) => {
   indicator.title = state === 'connected' ? 'Alerts, SAs and To Dos update live' : 'Live updates paused; reconnecting automatically';
 });
 
-whenUnauthorized(() => signOut('Your session has ended. Please sign in again.'));
+const sessionEnded = () => signOut('Your session has ended. Please sign in again.');
+whenUnauthorized(sessionEnded);
+live.whenUnauthorized(sessionEnded);
 document.querySelector('[data-testid=sign-out]').addEventListener('click', () => signOut());
 window.addEventListener('hashchange', route);
 route();

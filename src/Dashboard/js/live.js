@@ -7,6 +7,9 @@
 
 import { session } from './session.js';
 
+/** A refused token (expired, or signed with a key the silo no longer has): reconnecting cannot help. */
+const unauthorized = error => error?.statusCode === 401 || /\b401\b/.test(error?.message ?? '');
+
 const stateText = { connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', disconnected: 'Offline' };
 
 class Live {
@@ -16,6 +19,7 @@ class Live {
   #restartTimer = null;
   #restartDelay = 1000;
   #listeners = new Set();
+  #onUnauthorized = () => {};
   state = 'disconnected';
 
   get connected() {
@@ -32,7 +36,10 @@ class Live {
     const connection = new signalR.HubConnectionBuilder()
       .withUrl('/hubs/alerts', { accessTokenFactory: () => session.token })
       // Retry for as long as the tab is open, backing off to 15 s: a CSR's screen must come back by itself.
-      .withAutomaticReconnect({ nextRetryDelayInMilliseconds: context => Math.min(500 * 2 ** context.previousRetryCount, 15000) })
+      .withAutomaticReconnect({
+        nextRetryDelayInMilliseconds: context =>
+          unauthorized(context.retryReason) ? null : Math.min(500 * 2 ** context.previousRetryCount, 15000),
+      })
       .configureLogging(signalR.LogLevel.Warning)
       .build();
     for (const [name, handlers] of this.#handlers) {
@@ -40,10 +47,11 @@ class Live {
     }
     connection.onreconnecting(() => this.#setState('reconnecting'));
     connection.onreconnected(() => this.#connected());
-    connection.onclose(() => {
+    connection.onclose(error => {
       if (this.#connection !== connection) return;
       this.#setState('disconnected');
-      this.#scheduleRestart();
+      if (unauthorized(error)) this.#onUnauthorized();
+      else this.#scheduleRestart();
     });
     this.#connection = connection;
     this.#begin();
@@ -56,6 +64,11 @@ class Live {
     this.#connection = null;
     this.#setState('disconnected');
     await connection?.stop();
+  }
+
+  /** What to do when the hub refuses the token (the same as the API's 401: sign in again). */
+  whenUnauthorized(handler) {
+    this.#onUnauthorized = handler;
   }
 
   /** Registers a handler for a server message ('alerts', 'todos', 'serviceAgreement'); returns the unsubscribe. */
@@ -104,7 +117,8 @@ class Live {
       if (this.#connection !== connection) return;
       console.warn('The live connection did not start', error);
       this.#setState('disconnected');
-      this.#scheduleRestart();
+      if (unauthorized(error)) this.#onUnauthorized();
+      else this.#scheduleRestart();
       return;
     }
     if (this.#connection === connection) this.#connected();

@@ -44,6 +44,14 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     [Fact]
     public Task Forms_ShowTheProblemMessageBesideTheField() => RunScenarioAsync("bad-input");
 
+    /// <summary>
+    /// The hub connection drops and cannot come back for a while; service is started meanwhile. The header says
+    /// Reconnecting…, the page reconnects by itself, watches again and shows the SAs and the alert it missed, then
+    /// follows the account live again, all without a reload.
+    /// </summary>
+    [Fact]
+    public Task AccountView_AfterTheConnectionDrops_ReconnectsAndShowsWhatChangedMeanwhile() => RunScenarioAsync("reconnect");
+
     private async Task RunScenarioAsync(string scenario, IReadOnlyDictionary<string, string>? extra = null)
     {
         var environment = new Dictionary<string, string>

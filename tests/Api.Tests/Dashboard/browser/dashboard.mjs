@@ -2,7 +2,7 @@
 //
 //   DASHBOARD_URL        the silo, e.g. http://127.0.0.1:41234
 //   CSR_USER/CSR_PASSWORD, ADMIN_USER/ADMIN_PASSWORD   the sign-ins the silo was started with
-//   SCENARIO             live | bad-input
+//   SCENARIO             live | bad-input | reconnect
 //   SCREENSHOT           (live) where to write the picture of the account view with its live alerts
 //   CHROMIUM             the browser (default /usr/bin/chromium)
 //
@@ -79,7 +79,7 @@ async function launch() {
 }
 
 /** A new tab (its own context: the token lives in the tab's sessionStorage), signed in through the sign-in screen. */
-async function signedInPage(browser, who, path = '') {
+async function signedInPage(browser, who, path = '', prepare = async () => {}) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
@@ -87,6 +87,7 @@ async function signedInPage(browser, who, path = '') {
   page.on('console', message => {
     if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) console.log(`  [console] ${message.text()}`);
   });
+  await prepare(page);
   await page.goto(`${base}/${path}`);
   await page.getByLabel('User name').fill(who.user);
   await page.getByLabel('Password').fill(who.password);
@@ -301,7 +302,52 @@ async function badInput(browser) {
   check(await page.locator('[data-testid=sa-row][data-status=PendingStart]').count() === 1, 'the SA is still pending start');
 }
 
-const scenarios = { live, 'bad-input': badInput };
+async function reconnect(browser) {
+  const csrApi = client(await token(csr));
+  const adminApi = client(await token(admin));
+  const today = (await adminApi('GET', '/api/admin/clock')).now.slice(0, 10);
+  const alan = await customer(csrApi, { name: 'Alan Turing', phone: '555-0130', line1: '4 Enigma Street', postalCode: '62704', serviceTypes: ['Electric', 'Water'] });
+
+  step('a CSR opens Alan\'s account; the live connection goes through a route the test controls');
+  const sockets = [];
+  const page = await signedInPage(browser, csr, `#/accounts/${alan.account.id}`, p => p.routeWebSocket(/\/hubs\/alerts/, ws => {
+    ws.connectToServer();
+    sockets.push(ws);
+  }));
+  await page.getByTestId('account-title').filter({ hasText: 'Alan Turing' }).waitFor();
+  await waitConnected(page);
+  check(sockets.length === 1, `one hub WebSocket through the route (got ${sockets.length})`);
+  await page.getByTestId('no-sas').waitFor();
+  await page.evaluate(() => { window.__noReload = true; });
+
+  step('the connection drops and cannot come back (negotiation refused)');
+  const refuse = route => route.abort('connectionrefused');
+  await page.route(/\/hubs\/alerts\/negotiate/, refuse);
+  // Closing the page's side of the WebSocket closes the server's side too: the server forgets the watches.
+  for (const socket of sockets) await socket.close({ code: 4000, reason: 'test: connection lost' });
+  await page.locator('[data-testid=connection-state][data-state=reconnecting]').filter({ hasText: 'Reconnecting' }).waitFor();
+
+  step('meanwhile the API starts service for Alan: no message can reach the page');
+  await csrApi('POST', '/api/start-service',
+    { accountId: alan.account.id, premiseId: alan.premise.id, startDate: addDays(today, 4), serviceTypes: ['Electric', 'Water'] }, crypto.randomUUID());
+  check(await page.getByTestId('no-sas').isVisible(), 'the page cannot know yet');
+  check(await page.locator('[data-testid=alert][data-code=PENDING_START]').count() === 0, 'no PENDING_START yet');
+
+  step('the connection is allowed back: the page reconnects by itself and catches up');
+  await page.unroute(/\/hubs\/alerts\/negotiate/, refuse);
+  await waitConnected(page);
+  await waitForCount(page, '[data-testid=sa-row][data-status=PendingStart]', 2, 'the two SAs started while disconnected');
+  await page.locator('[data-testid=alert][data-code=PENDING_START]').waitFor();
+  check(await page.evaluate(() => window.__noReload === true), 'the account page was not reloaded');
+
+  step('and it is live again: a CSR action elsewhere (an SA canceled over the API) shows at once');
+  const sas = (await csrApi('GET', `/api/accounts/${alan.account.id}`)).serviceAgreements;
+  const water = sas.find(s => s.serviceType === 'Water');
+  await csrApi('POST', `/api/service-agreements/${water.id}/cancel`, { reason: 'customer changed their mind' });
+  await page.locator(`[data-testid=sa-row][data-sa-id="${water.id}"][data-status=Canceled]`).waitFor();
+}
+
+const scenarios = { live, 'bad-input': badInput, reconnect };
 if (!scenarios[scenario]) throw new Error(`Unknown SCENARIO ${scenario}`);
 
 const browser = await launch();
