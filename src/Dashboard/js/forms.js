@@ -7,7 +7,6 @@ import { h } from './dom.js';
 export function field(label, name, input, hint) {
   const id = `f-${name}-${Math.random().toString(36).slice(2, 8)}`;
   input.id = id;
-  input.name ??= name;
   if (!input.getAttribute('name')) input.setAttribute('name', name);
   const error = errorSlot(name);
   input.setAttribute('aria-describedby', error.id);

@@ -162,13 +162,16 @@ export const live = new Live();
 export class Feed {
   seq = 0;
   #held = null;
+  #holds = 0;
 
   constructor(apply) {
     this.apply = apply;
   }
 
+  /** Holds messages back while a snapshot is fetched; holds nest (a reload during a resynchronisation). */
   begin() {
-    this.#held = [];
+    this.#holds++;
+    this.#held ??= [];
   }
 
   offer(message) {
@@ -180,16 +183,21 @@ export class Feed {
     }
   }
 
-  /** The snapshot is in place and reflects every event up to `seq`. */
+  /**
+   * The snapshot is in place; `seq` is the event it reflects (a Watch answer), or undefined for a REST read, which is
+   * current but says no seq. When the last hold ends, the held messages newer than the snapshot are applied on top.
+   */
   settle(seq) {
+    if (seq !== undefined) this.seq = seq;
+    this.#holds = Math.max(0, this.#holds - 1);
+    if (this.#holds > 0) return;
     const held = this.#held ?? [];
     this.#held = null;
-    this.seq = seq;
     for (const message of held.sort((a, b) => a.seq - b.seq)) this.offer(message);
   }
 
-  /** The snapshot could not be fetched: apply what was held. */
+  /** The snapshot could not be fetched: end the hold and apply what was held. */
   abandon() {
-    this.settle(this.seq);
+    this.settle(undefined);
   }
 }

@@ -94,7 +94,7 @@ export function accountView(container, accountId) {
     try {
       await loadAccount();
     } finally {
-      saFeed.settle(saFeed.seq);
+      saFeed.settle(undefined);
     }
     if (!live.connected) await loadAlerts();
     scheduleSecondary();

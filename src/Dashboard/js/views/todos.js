@@ -12,7 +12,6 @@ const priorityRank = { High: 0, Normal: 1, Low: 2 };
 
 export function todosView(container, role) {
   const todos = new Map();
-  let showCompleted = false;
   let disposed = false;
   const feed = new Feed(message => {
     todos.set(message.todo.id, message.todo);
@@ -23,10 +22,7 @@ export function todosView(container, role) {
   const roleForm = h('form', { class: 'form-actions', testid: 'role-form' },
     field('Role', 'role', roleInput),
     h('datalist', { id: 'known-roles' }, h('option', { value: 'CSR' }), h('option', { value: 'Admin' })),
-    h('label', { class: 'checks' }, h('input', {
-      type: 'checkbox', testid: 'show-completed',
-      onchange: event => { showCompleted = event.target.checked; render(); },
-    }), 'Show completed'));
+    h('button', { type: 'submit', class: 'button button-secondary' }, 'Show queue'));
   roleForm.addEventListener('submit', event => {
     event.preventDefault();
     const next = roleInput.value.trim() || 'CSR';
@@ -45,9 +41,10 @@ export function todosView(container, role) {
       h('div', { class: 'card-head' }, h('h2', null, 'Entries'), count),
       body, panel));
 
+  /** The queue is the role's work still to do: an entry completed, or forwarded to another role, leaves it. */
   function visible() {
     return [...todos.values()]
-      .filter(t => showCompleted || t.status !== 'Complete')
+      .filter(t => t.status !== 'Complete' && t.role.toLowerCase() === role.toLowerCase())
       .sort((a, b) => (priorityRank[a.priority] ?? 3) - (priorityRank[b.priority] ?? 3) || a.createdAt.localeCompare(b.createdAt));
   }
 
