@@ -21,7 +21,12 @@ internal static partial class DashboardFiles
 
         var files = new PhysicalFileProvider(root);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = files,
+            // Revalidate every time (a 304 when unchanged): after an upgrade no tab keeps running yesterday's modules.
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+        });
         return app;
     }
 
