@@ -48,6 +48,9 @@ public static class CustomerCareApi
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<ILiveUpdateSink, HubLiveUpdateSink>();
         services.AddOutboxConsumer<CustomerCareReadModel>();
+
+        // After the runtime's own hosted service, so the store is initialised when the clock reads it.
+        services.AddHostedService<ManualClockSync>();
         return services;
     }
 

@@ -2,6 +2,7 @@ using Actors.Api;
 using Actors.Api.Demo;
 using Actors.Api.Security;
 using Actors.Grains;
+using Actors.Runtime.Cluster;
 using Actors.Runtime.Hosting;
 using Actors.Runtime.Storage;
 using Actors.Runtime.Storage.Postgres;
@@ -22,6 +23,9 @@ public static partial class SiloApp
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         var configuration = builder.Configuration;
+        var cluster = ClusterSettings.Read(configuration);
+        configuration.AddInMemoryCollection(cluster.RuntimeSettings(configuration));
+        builder.WebHost.ConfigureKestrel(kestrel => cluster.ConfigureKestrel(kestrel, configuration));
         var storage = configuration.GetSection("Storage").Get<StorageSettings>() ?? new StorageSettings();
         var clock = builder.Services.AddBusinessClock(configuration);
         builder.Services.AddUtilityDomain(configuration);
@@ -42,6 +46,11 @@ public static partial class SiloApp
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
         app.MapCustomerCareApi();
+        if (cluster.Address is { } internalAddress)
+        {
+            app.MapActorRuntimeEndpoints().RequireHost($"*:{internalAddress.Port}");
+        }
+
         WarnAboutSignIn(app);
         return app;
     }

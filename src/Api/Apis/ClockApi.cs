@@ -30,6 +30,7 @@ public static class ClockApi
         SetClockRequest request,
         BusinessClock clock,
         IRuntimeQuiescence quiescence,
+        Actors.Runtime.Storage.IStorageProvider storage,
         IOptions<ClockOptions> options,
         CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ public static class ClockApi
         rules.ThrowIfAny();
         try
         {
-            manual.SetUtcNow(target);
+            await ManualClockSync.MoveAsync(manual, storage, target, cancellationToken);
         }
         catch (ArgumentOutOfRangeException)
         {

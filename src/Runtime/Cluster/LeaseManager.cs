@@ -57,7 +57,7 @@ internal sealed partial class LeaseManager : IAsyncDisposable
         {
             try
             {
-                if (Stopwatch.GetTimestamp() >= nextRenew)
+                if (Stopwatch.GetTimestamp() >= nextRenew || _directory.TakeRefreshRequest())
                 {
                     nextRenew = Stopwatch.GetTimestamp() + (long)(RenewInterval.TotalSeconds * Stopwatch.Frequency);
                     await RefreshAsync(stopping);
@@ -111,7 +111,9 @@ internal sealed partial class LeaseManager : IAsyncDisposable
         var leases = await _storage.ReadLeasesAsync(cancellationToken);
         var nodes = await _storage.ReadNodesAsync(cancellationToken);
         var storeNow = await _storage.GetStoreTimeAsync(cancellationToken);
-        var liveNodes = Math.Max(1, nodes.Count(n => n.Status == NodeStatus.Active && storeNow - n.HeartbeatAt < _options.LeaseDuration * 2));
+        var live = nodes.Where(n => n.Status == NodeStatus.Active && storeNow - n.HeartbeatAt < _options.LeaseDuration * 2).ToList();
+        _directory.UpdateNodes(live);
+        var liveNodes = Math.Max(1, live.Count);
         var share = (_options.PartitionCount + liveNodes - 1) / liveNodes;
         var force = _storage.IsSingleProcess;
         var heldCount = valid.Count;
@@ -145,11 +147,39 @@ internal sealed partial class LeaseManager : IAsyncDisposable
             LogAcquired(_logger, _directory.NodeId, acquired.Partition, acquired.Epoch);
         }
 
+        if (!force && heldCount > share)
+        {
+            // A node joined: hand the partitions above this node's fair share over, gracefully, so it can take them.
+            var excess = valid.OrderDescending().Take(heldCount - share).ToHashSet();
+            await HandOverAsync(excess, cancellationToken);
+            valid.ExceptWith(excess);
+        }
+
         _directory.Update(await _storage.ReadLeasesAsync(cancellationToken), valid);
         Interlocked.Increment(ref _refreshes);
     }
 
     /// <summary>Stops using every lease whose local deadline passed without a renewal.</summary>
+    /// <summary>
+    /// Gives partitions up gracefully: calls stop coming here, their activations finish their turns and deactivate,
+    /// then the leases are released so another node takes them at once instead of waiting for them to expire.
+    /// </summary>
+    private async Task HandOverAsync(HashSet<int> partitions, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            foreach (var partition in partitions)
+            {
+                _localDeadlines.Remove(partition);
+            }
+        }
+
+        _directory.RemoveLocal(partitions);
+        await _runtime.Catalog.DeactivatePartitionsAsync(partitions, _options.CallTimeout, cancellationToken);
+        await _storage.ReleaseLeasesAsync(_directory.NodeId, partitions, cancellationToken);
+        LogHandedOver(_logger, _directory.NodeId, partitions.Count);
+    }
+
     private void SelfFence()
     {
         var now = Stopwatch.GetTimestamp();
@@ -222,4 +252,7 @@ internal sealed partial class LeaseManager : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} could not release its leases on stop")]
     private static partial void LogReleaseFailed(ILogger logger, Exception exception, string node);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} handed {Count} partitions over to balance the cluster")]
+    private static partial void LogHandedOver(ILogger logger, string node, int count);
 }

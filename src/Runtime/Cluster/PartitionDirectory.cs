@@ -13,6 +13,8 @@ internal sealed class PartitionDirectory
     private readonly Lock _lock = new();
     private readonly PartitionLease?[] _leases;
     private readonly bool[] _local;
+    private Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
+    private int _refreshRequested;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public PartitionDirectory(IOptions<ActorRuntimeOptions> options)
@@ -49,6 +51,54 @@ internal sealed class PartitionDirectory
             {
                 return [.. Enumerable.Range(0, PartitionCount).Where(p => _local[p]).Select(p => _leases[p]!)];
             }
+        }
+    }
+
+    /// <summary>Whether this node holds the partition now (no lock: the hot path of every grain call reads it).</summary>
+    public bool IsLocal(int partition) => Volatile.Read(ref _local[partition]);
+
+    /// <summary>
+    /// Where a call for <paramref name="partition"/> goes: here, to the owner's address, or nowhere yet (no live owner
+    /// known: the lease is free, expiring, or its owner has no address).
+    /// </summary>
+    public PartitionRoute Route(int partition)
+    {
+        lock (_lock)
+        {
+            if (_local[partition])
+            {
+                return PartitionRoute.Local;
+            }
+
+            var owner = _leases[partition]?.OwnerNode;
+            return owner is not null && owner != NodeId && _addresses.TryGetValue(owner, out var address)
+                ? new PartitionRoute(owner, address)
+                : PartitionRoute.Unknown;
+        }
+    }
+
+    /// <summary>Asks the lease manager to read the leases again soon (a call found no live owner, or a node said "not mine").</summary>
+    public void RequestRefresh() => Volatile.Write(ref _refreshRequested, 1);
+
+    /// <summary>Whether a refresh was requested since the last call (and clears the request).</summary>
+    public bool TakeRefreshRequest() => Interlocked.Exchange(ref _refreshRequested, 0) == 1;
+
+    /// <summary>Completes when the directory next changes (leases read, lost or released).</summary>
+    public Task WhenChangedAsync()
+    {
+        lock (_lock)
+        {
+            return _changed.Task;
+        }
+    }
+
+    /// <summary>Records the live nodes' addresses (for forwarding calls to them).</summary>
+    public void UpdateNodes(IEnumerable<NodeRecord> liveNodes)
+    {
+        var addresses = liveNodes.Where(n => n.Address is not null).ToDictionary(n => n.NodeId, n => n.Address!, StringComparer.Ordinal);
+        lock (_lock)
+        {
+            _addresses = addresses;
         }
     }
 
@@ -111,7 +161,7 @@ internal sealed class PartitionDirectory
             foreach (var lease in leases)
             {
                 _leases[lease.Partition] = lease;
-                _local[lease.Partition] = lease.OwnerNode == NodeId && localValid.Contains(lease.Partition);
+                Volatile.Write(ref _local[lease.Partition], lease.OwnerNode == NodeId && localValid.Contains(lease.Partition));
             }
 
             SignalLocked();
@@ -125,7 +175,7 @@ internal sealed class PartitionDirectory
         {
             foreach (var partition in partitions)
             {
-                _local[partition] = false;
+                Volatile.Write(ref _local[partition], false);
             }
 
             SignalLocked();
@@ -147,4 +197,16 @@ internal sealed class PartitionDirectory
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         previous.TrySetResult();
     }
+}
+
+/// <summary>Where a grain call goes: <see cref="Local"/>, a remote node (<see cref="NodeId"/> at <see cref="Address"/>), or <see cref="Unknown"/>.</summary>
+internal readonly record struct PartitionRoute(string? NodeId, string? Address)
+{
+    public static PartitionRoute Local => new(null, null);
+
+    public static PartitionRoute Unknown => new(string.Empty, null);
+
+    public bool IsLocal => NodeId is null;
+
+    public bool IsRemote => Address is not null;
 }

@@ -5,6 +5,7 @@ using Actors.Runtime.Diagnostics;
 using Actors.Runtime.Hosting;
 using Actors.Runtime.Storage;
 using Actors.Runtime.Streams;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,8 @@ namespace Actors.Runtime.Execution;
 internal sealed partial class ActorRuntime : IGrainFactory
 {
     private readonly OutboxStreamProvider _streams;
+    private readonly IServiceProvider _services;
+    private IGrainCallTransport? _transport;
 
     public ActorRuntime(
         IServiceProvider services,
@@ -28,6 +31,7 @@ internal sealed partial class ActorRuntime : IGrainFactory
         JsonSerializerOptions jsonOptions,
         ILogger<ActorRuntime> logger)
     {
+        _services = services;
         Options = options.Value;
         Storage = storage;
         Registry = registry;
@@ -65,6 +69,9 @@ internal sealed partial class ActorRuntime : IGrainFactory
     public Committer Committer { get; }
 
     public IGrainFactory GrainFactory => this;
+
+    /// <summary>Carries calls to grains whose partitions other nodes hold.</summary>
+    public IGrainCallTransport Transport => _transport ??= _services.GetRequiredService<IGrainCallTransport>();
 
     /// <summary>Raised after a commit changed reminders, so the reminder service can look sooner than its poll.</summary>
     public event Action<IReadOnlyList<ReminderOperation>>? RemindersChanged;

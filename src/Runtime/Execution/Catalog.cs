@@ -79,6 +79,24 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     }
 
     /// <summary>Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires.</summary>
+    /// <summary>Deactivates the activations of partitions being handed over, waiting (bounded) for their turns to end.</summary>
+    public async Task DeactivatePartitionsAsync(IReadOnlySet<int> partitions, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var leaving = _activations.Values.Where(a => partitions.Contains(a.Lease.Partition)).ToList();
+        foreach (var activation in leaving)
+        {
+            activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, $"partition {activation.Lease.Partition} handed over"));
+        }
+
+        var deadline = DateTime.UtcNow + timeout;
+        while (leaving.Any(a => _activations.TryGetValue(a.Id, out var current) && current == a) && DateTime.UtcNow < deadline && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
+        }
+
+        DropPartitions(partitions);
+    }
+
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
         foreach (var activation in _activations.Values)

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text.Json;
+using Actors.Runtime.Cluster;
 
 namespace Actors.Runtime.Execution;
 
@@ -13,6 +16,7 @@ public class GrainReference : DispatchProxy, IAddressable
 {
     private ActorRuntime? _runtime;
     private GrainClassInfo? _grainClass;
+    private int _partition;
 
     public GrainId GrainId { get; private set; }
 
@@ -23,6 +27,7 @@ public class GrainReference : DispatchProxy, IAddressable
         reference._runtime = runtime;
         reference._grainClass = grainClass;
         reference.GrainId = grainId;
+        reference._partition = Partitioner.GetPartition(grainId, runtime.Directory.PartitionCount);
         return proxy;
     }
 
@@ -32,7 +37,7 @@ public class GrainReference : DispatchProxy, IAddressable
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
         var method = GrainMethod.For(targetMethod);
-        return method.Invoke(_runtime!, _grainClass!, GrainId, args ?? []);
+        return method.Invoke(_runtime!, _grainClass!, GrainId, _partition, args ?? []);
     }
 }
 
@@ -47,6 +52,8 @@ internal abstract class GrainMethod
         Description = $"{method.DeclaringType!.Name}.{method.Name}";
         Kind = method.IsDefined(typeof(ReadOnlyAttribute)) ? WorkKind.ReadOnly : WorkKind.Request;
         var parameters = method.GetParameters();
+        ParameterTypes = [.. parameters.Select(p => p.ParameterType)];
+        Key = $"{method.DeclaringType.FullName}.{method.Name}({string.Join(",", ParameterTypes.Select(t => t.FullName))})";
         CancellationTokenIndex = parameters.Length > 0 && parameters[^1].ParameterType == typeof(CancellationToken) ? parameters.Length - 1 : -1;
     }
 
@@ -58,9 +65,17 @@ internal abstract class GrainMethod
 
     public int CancellationTokenIndex { get; }
 
+    /// <summary>Names the method across nodes: interface, name and parameter types.</summary>
+    public string Key { get; }
+
+    public Type[] ParameterTypes { get; }
+
     public static GrainMethod For(MethodInfo method) => s_cache.GetOrAdd(method, Build);
 
-    public abstract object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, object?[] args);
+    public abstract object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, int partition, object?[] args);
+
+    /// <summary>Runs a call another node forwarded here and returns its result as JSON (null for none).</summary>
+    public abstract Task<JsonElement?> DispatchAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken);
 
     private static GrainMethod Build(MethodInfo method)
     {
@@ -112,16 +127,88 @@ internal sealed class GrainMethod<TResult> : GrainMethod
         _invoker = CompileInvoker(method, shape);
     }
 
-    public override object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, object?[] args)
+    public override object Invoke(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, int partition, object?[] args)
     {
         var cancellationToken = CancellationTokenIndex >= 0 && args[CancellationTokenIndex] is CancellationToken token ? token : CancellationToken.None;
-        var task = runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
+        var task = runtime.Directory.IsLocal(partition)
+            ? runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken)
+            : RouteAsync(runtime, grainClass, grainId, partition, args, cancellationToken);
         return _shape switch
         {
             ReturnShape.Task or ReturnShape.TaskOfT => task,
             ReturnShape.ValueTask => new ValueTask(task),
             _ => new ValueTask<TResult>(task),
         };
+    }
+
+    public override async Task<JsonElement?> DispatchAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, IReadOnlyList<JsonElement> arguments, CancellationToken cancellationToken)
+    {
+        var args = new object?[ParameterTypes.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            args[i] = i == CancellationTokenIndex ? cancellationToken : arguments[i].Deserialize(ParameterTypes[i], runtime.JsonOptions);
+        }
+
+        var result = await runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
+        return _shape is ReturnShape.Task or ReturnShape.ValueTask ? null : JsonSerializer.SerializeToElement(result, runtime.JsonOptions);
+    }
+
+    /// <summary>
+    /// A call for a partition this node does not hold: to the owner (one redirect at most when ownership just moved),
+    /// or, while no live owner is known (a dead node's lease running out), wait for the directory to change, within
+    /// the call timeout. The partition may also become local meanwhile.
+    /// </summary>
+    private async Task<TResult> RouteAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, int partition, object?[] args, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(runtime.Options.CallTimeout.TotalSeconds * Stopwatch.Frequency);
+        var redirected = false;
+        while (true)
+        {
+            var changed = runtime.Directory.WhenChangedAsync();
+            var route = runtime.Directory.Route(partition);
+            if (route.IsLocal)
+            {
+                return await runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
+            }
+
+            if (route.IsRemote)
+            {
+                var request = new RemoteCallRequest(grainClass.GrainType, grainId.Key, Key, [.. args.Select((a, i) => i == CancellationTokenIndex ? default : JsonSerializer.SerializeToElement(a, ParameterTypes[i], runtime.JsonOptions))]);
+                var response = await runtime.Transport.SendAsync(route, request, cancellationToken);
+                if (!response.NotOwner)
+                {
+                    if (response.Error is { } error)
+                    {
+                        throw RemoteErrors.Decode(error, runtime.JsonOptions);
+                    }
+
+                    return response.Result is { } result ? result.Deserialize<TResult>(runtime.JsonOptions)! : default!;
+                }
+
+                if (redirected)
+                {
+                    throw new GrainUnavailableException($"Partition {partition} of grain {grainId} is changing owner; the call {Description} is safe to retry.");
+                }
+
+                redirected = true;
+            }
+
+            runtime.Directory.RequestRefresh();
+            var remaining = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new GrainUnavailableException($"No live node held partition {partition} of grain {grainId} within {runtime.Options.CallTimeout} for {Description}; retry later.");
+            }
+
+            try
+            {
+                await changed.WaitAsync(remaining, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The loop's deadline check answers with the error.
+            }
+        }
     }
 
     /// <summary>Compiles (grain, args) => ((IFoo)grain).Method((T0)args[0], ...) adapted to Task&lt;TResult&gt;.</summary>

@@ -88,6 +88,9 @@ internal sealed class GrainTypeRegistry
 
     public IEnumerable<GrainClassInfo> All => _byType.Values;
 
+    /// <summary>Every grain interface some class answers for.</summary>
+    public IEnumerable<Type> Interfaces => _byInterface.Keys;
+
     public GrainClassInfo ForInterface(Type grainInterface) =>
         _byInterface.TryGetValue(grainInterface, out var info)
             ? info

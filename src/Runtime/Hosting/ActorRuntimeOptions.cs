@@ -23,6 +23,12 @@ public sealed class ActorRuntimeOptions
     /// <summary>The address other nodes reach this one at (for forwarding); null for a single node.</summary>
     public string? NodeAddress { get; set; }
 
+    /// <summary>
+    /// The secret nodes present to each other's internal endpoint. Every node of a cluster must share it; the default
+    /// is random per process, so a node without it configured accepts no forwarded calls.
+    /// </summary>
+    public string ClusterSecret { get; set; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     /// <summary>Grains map to this many partitions; every node of a cluster must agree (default 64).</summary>
     [Range(1, 4096)]
     public int PartitionCount { get; set; } = 64;

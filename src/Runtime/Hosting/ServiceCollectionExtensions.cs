@@ -59,6 +59,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<INodeStatus>(sp => new NodeStatus(sp.GetRequiredService<ActorRuntime>()));
         services.AddSingleton<LeaseManager>();
         services.AddSingleton<ReminderService>();
+        services.TryAddSingleton<IGrainCallTransport, HttpGrainCallTransport>();
+        services.AddSingleton(sp => new RemoteCallDispatcher(sp.GetRequiredService<ActorRuntime>()));
         services.AddSingleton<OutboxConsumerLoops>();
         services.AddSingleton<IRuntimeQuiescence, RuntimeQuiescence>();
         services.AddHostedService<SiloLifecycle>();
