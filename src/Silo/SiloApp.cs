@@ -40,6 +40,7 @@ public static partial class SiloApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDashboard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
