@@ -6,6 +6,8 @@ using System.Text;
 using System.Text.Json;
 using Actors.Runtime.Execution;
 using Actors.Runtime.Hosting;
+using Actors.Runtime.Storage;
+using Actors.Runtime.Streams;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -114,7 +116,9 @@ internal sealed class RemoteCallDispatcher(ActorRuntime runtime)
 
     public async Task<RemoteCallResponse> DispatchAsync(RemoteCallRequest request, CancellationToken cancellationToken)
     {
-        if (!runtime.Registry.TryGetForGrainType(request.GrainType, out var grainClass) || !_methods.Value.TryGetValue(request.Method, out var method))
+        GrainMethod? method = null;
+        var isDelivery = request.Method == ImplicitSubscriptionConsumer.DeliveryMethod;
+        if (!runtime.Registry.TryGetForGrainType(request.GrainType, out var grainClass) || (!isDelivery && !_methods.Value.TryGetValue(request.Method, out method)))
         {
             return Failed(new InvalidOperationException($"Node {runtime.Directory.NodeId} does not know the grain method {request.GrainType}.{request.Method}: are all silos running the same version?"));
         }
@@ -128,7 +132,14 @@ internal sealed class RemoteCallDispatcher(ActorRuntime runtime)
 
         try
         {
-            return new RemoteCallResponse(await method.DispatchAsync(runtime, grainClass, grainId, request.Arguments, cancellationToken), null);
+            if (isDelivery)
+            {
+                var stored = request.Arguments[0].Deserialize<StoredEvent>(runtime.JsonOptions)!;
+                await ImplicitSubscriptionConsumer.DeliverAsync(runtime, grainClass, grainId, stored, runtime.Logger, cancellationToken);
+                return new RemoteCallResponse(null, null);
+            }
+
+            return new RemoteCallResponse(await method!.DispatchAsync(runtime, grainClass, grainId, request.Arguments, cancellationToken), null);
         }
         catch (GrainUnavailableException) when (!runtime.Directory.IsLocal(partition))
         {

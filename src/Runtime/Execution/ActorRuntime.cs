@@ -167,5 +167,80 @@ internal sealed partial class ActorRuntime : IGrainFactory
         }
     }
 
+    /// <summary>
+    /// Runs a call for a grain wherever its partition is held: here (<paramref name="local"/>), or on the owner over the
+    /// transport, with one redirect at most when ownership just moved. While no live owner is known (a dead node's
+    /// lease running out, a stopped node's partitions not yet taken) it waits for the directory to change, within the
+    /// call timeout; a node that cannot be reached is forgotten until the next lease read.
+    /// </summary>
+    public async Task<T> RouteAsync<T>(
+        GrainId grainId,
+        int partition,
+        string description,
+        Func<Task<T>> local,
+        Func<RemoteCallRequest> request,
+        Func<JsonElement?, T> result,
+        CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(Options.CallTimeout.TotalSeconds * Stopwatch.Frequency);
+        var redirected = false;
+        while (true)
+        {
+            var changed = Directory.WhenChangedAsync();
+            var route = Directory.Route(partition);
+            if (route.IsLocal)
+            {
+                return await local();
+            }
+
+            if (route.IsRemote)
+            {
+                RemoteCallResponse response;
+                try
+                {
+                    response = await Transport.SendAsync(route, request(), cancellationToken);
+                }
+                catch (NodeUnreachableException unreachable)
+                {
+                    Directory.ForgetNode(unreachable.NodeId);
+                    if (Stopwatch.GetTimestamp() >= deadline)
+                    {
+                        throw unreachable.Unavailable;
+                    }
+
+                    continue;
+                }
+
+                if (!response.NotOwner)
+                {
+                    return response.Error is { } error ? throw RemoteErrors.Decode(error, JsonOptions) : result(response.Result);
+                }
+
+                if (redirected)
+                {
+                    throw new GrainUnavailableException($"Partition {partition} of grain {grainId} is changing owner; the call {description} is safe to retry.");
+                }
+
+                redirected = true;
+            }
+
+            Directory.RequestRefresh();
+            var remaining = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+            if (remaining <= TimeSpan.Zero)
+            {
+                throw new GrainUnavailableException($"No live node held partition {partition} of grain {grainId} within {Options.CallTimeout} for {description}; retry later.");
+            }
+
+            try
+            {
+                await changed.WaitAsync(remaining, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The deadline check above answers with the error.
+            }
+        }
+    }
+
     public void NotifyRemindersChanged(IReadOnlyList<ReminderOperation> operations) => RemindersChanged?.Invoke(operations);
 }

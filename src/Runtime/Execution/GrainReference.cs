@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Linq.Expressions;
 using System.Reflection;
 using System.Text.Json;
@@ -153,79 +152,16 @@ internal sealed class GrainMethod<TResult> : GrainMethod
         return _shape is ReturnShape.Task or ReturnShape.ValueTask ? null : JsonSerializer.SerializeToElement(result, runtime.JsonOptions);
     }
 
-    /// <summary>
-    /// A call for a partition this node does not hold: to the owner (one redirect at most when ownership just moved),
-    /// or, while no live owner is known (a dead node's lease running out), wait for the directory to change, within
-    /// the call timeout. The partition may also become local meanwhile.
-    /// </summary>
-    private async Task<TResult> RouteAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, int partition, object?[] args, CancellationToken cancellationToken)
-    {
-        var deadline = Stopwatch.GetTimestamp() + (long)(runtime.Options.CallTimeout.TotalSeconds * Stopwatch.Frequency);
-        var redirected = false;
-        while (true)
-        {
-            var changed = runtime.Directory.WhenChangedAsync();
-            var route = runtime.Directory.Route(partition);
-            if (route.IsLocal)
-            {
-                return await runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
-            }
-
-            if (route.IsRemote)
-            {
-                var request = new RemoteCallRequest(grainClass.GrainType, grainId.Key, Key, [.. args.Select((a, i) => i == CancellationTokenIndex ? default : JsonSerializer.SerializeToElement(a, ParameterTypes[i], runtime.JsonOptions))]);
-                RemoteCallResponse response;
-                try
-                {
-                    response = await runtime.Transport.SendAsync(route, request, cancellationToken);
-                }
-                catch (NodeUnreachableException unreachable)
-                {
-                    // Stopped or dead: forget its address until the next lease read, and wait for the new owner.
-                    runtime.Directory.ForgetNode(unreachable.NodeId);
-                    if (Stopwatch.GetTimestamp() >= deadline)
-                    {
-                        throw unreachable.Unavailable;
-                    }
-
-                    continue;
-                }
-
-                if (!response.NotOwner)
-                {
-                    if (response.Error is { } error)
-                    {
-                        throw RemoteErrors.Decode(error, runtime.JsonOptions);
-                    }
-
-                    return response.Result is { } result ? result.Deserialize<TResult>(runtime.JsonOptions)! : default!;
-                }
-
-                if (redirected)
-                {
-                    throw new GrainUnavailableException($"Partition {partition} of grain {grainId} is changing owner; the call {Description} is safe to retry.");
-                }
-
-                redirected = true;
-            }
-
-            runtime.Directory.RequestRefresh();
-            var remaining = TimeSpan.FromSeconds((double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-            if (remaining <= TimeSpan.Zero)
-            {
-                throw new GrainUnavailableException($"No live node held partition {partition} of grain {grainId} within {runtime.Options.CallTimeout} for {Description}; retry later.");
-            }
-
-            try
-            {
-                await changed.WaitAsync(remaining, cancellationToken);
-            }
-            catch (TimeoutException)
-            {
-                // The loop's deadline check answers with the error.
-            }
-        }
-    }
+    /// <summary>A call for a partition this node does not hold: routed to its owner (see <see cref="ActorRuntime.RouteAsync{T}"/>).</summary>
+    private Task<TResult> RouteAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, int partition, object?[] args, CancellationToken cancellationToken) =>
+        runtime.RouteAsync(
+            grainId,
+            partition,
+            Description,
+            () => runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken),
+            () => new RemoteCallRequest(grainClass.GrainType, grainId.Key, Key, [.. args.Select((a, i) => i == CancellationTokenIndex ? default : JsonSerializer.SerializeToElement(a, ParameterTypes[i], runtime.JsonOptions))]),
+            result => result is { } json ? json.Deserialize<TResult>(runtime.JsonOptions)! : default!,
+            cancellationToken);
 
     /// <summary>Compiles (grain, args) => ((IFoo)grain).Method((T0)args[0], ...) adapted to Task&lt;TResult&gt;.</summary>
     private static Func<object, object?[], Task<TResult>> CompileInvoker(MethodInfo method, ReturnShape shape)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Actors.Runtime.Cluster;
 using Actors.Runtime.Execution;
 using Actors.Runtime.Hosting;
@@ -186,23 +187,36 @@ internal sealed partial class ImplicitSubscriptionConsumer(ActorRuntime runtime,
                 continue;
             }
 
-            var streamId = StreamId.Parse(stored.Stream);
-            var grainId = new GrainId(grainClass.GrainType, streamId.Key);
-            await runtime.InvokeAsync<object?>(grainId, grainClass, $"stream {stored.Stream}#{stored.StreamSeq}", WorkKind.Request, async grain =>
-            {
-                if (grain.Activation.TryGetSubscription(streamId, out var subscription))
-                {
-                    await subscription.DeliverAsync(stored);
-                }
-                else
-                {
-                    LogNoSubscription(logger, grainId, stored.Stream);
-                }
-
-                return null;
-            }, cancellationToken);
+            var grainId = new GrainId(grainClass.GrainType, StreamId.Parse(stored.Stream).Key);
+            await runtime.RouteAsync<object?>(
+                grainId,
+                Partitioner.GetPartition(grainId, runtime.Directory.PartitionCount),
+                $"stream {stored.Stream}#{stored.StreamSeq}",
+                () => DeliverAsync(runtime, grainClass, grainId, stored, logger, cancellationToken),
+                () => new RemoteCallRequest(grainClass.GrainType, grainId.Key, DeliveryMethod, [JsonSerializer.SerializeToElement(stored, runtime.JsonOptions)]),
+                _ => null,
+                cancellationToken);
         }
     }
+
+    /// <summary>The method key under which a stream event is forwarded to the node that holds its grain.</summary>
+    public const string DeliveryMethod = "$implicit-stream-delivery";
+
+    /// <summary>Runs the event as a turn of the grain's activation on this node, through the subscription it made.</summary>
+    public static Task<object?> DeliverAsync(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId, StoredEvent stored, ILogger logger, CancellationToken cancellationToken) =>
+        runtime.InvokeAsync<object?>(grainId, grainClass, $"stream {stored.Stream}#{stored.StreamSeq}", WorkKind.Request, async grain =>
+        {
+            if (grain.Activation.TryGetSubscription(StreamId.Parse(stored.Stream), out var subscription))
+            {
+                await subscription.DeliverAsync(stored);
+            }
+            else
+            {
+                LogNoSubscription(logger, grainId, stored.Stream);
+            }
+
+            return null;
+        }, cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain {Grain} has an implicit subscription to {Stream} but did not subscribe in OnActivateAsync; event skipped")]
     private static partial void LogNoSubscription(ILogger logger, GrainId grain, string stream);

@@ -153,7 +153,35 @@ public sealed class TestCluster : IAsyncDisposable
     public async Task MoveClockAsync(DateTimeOffset now)
     {
         var clock = await ExpectAsync(HttpStatusCode.OK, HttpMethod.Post, "/api/admin/clock", new { now }, token: AdminToken);
-        Assert.True(clock.GetProperty("settled").GetBoolean(), $"the reminders due by {now:O} did not all run");
+        if (!clock.GetProperty("settled").GetBoolean())
+        {
+            Assert.Fail($"the reminders due by {now:O} did not all run; still due: {await DueRemindersAsync(now)}; consumers: {await CheckpointsAsync()}");
+        }
+    }
+
+    private async Task<string> DueRemindersAsync(DateTimeOffset now)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT grain_type || '/' || grain_key || ':' || name || ' claimed by ' || coalesce(claimed_by, '-') || ' attempts ' || attempts FROM reminder WHERE due_at <= $1", connection);
+        command.Parameters.AddWithValue(now);
+        await using var reader = await command.ExecuteReaderAsync();
+        var due = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            due.Add(reader.GetString(0));
+        }
+
+        return string.Join("; ", due);
+    }
+
+    private async Task<string> CheckpointsAsync()
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT string_agg(consumer || '=' || seq, ', ') || ' of ' || (SELECT max(seq) FROM outbox) FROM consumer_checkpoint", connection);
+        return (await command.ExecuteScalarAsync())?.ToString() ?? string.Empty;
     }
 
     public async Task<int> CountEventsAsync(string stream, string type)
