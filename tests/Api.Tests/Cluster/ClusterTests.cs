@@ -48,6 +48,16 @@ public sealed class ClusterTests(ITestOutputHelper output)
 
         var seqs = hub.Received.Select(m => (m.Target, m.Seq, Key: m.Target == "serviceAgreement" ? m.Argument.GetProperty("serviceAgreement").GetProperty("id").GetString() : m.Target)).ToList();
         Assert.Equal(seqs.Count, seqs.Distinct().Count());
+
+        // The manual clock is the cluster's: moved through silo 2, every silo reads the new time.
+        var moved = TestSilo.Start.AddDays(1);
+        using var admin2 = cluster.Silos[2].Client(cluster.AdminToken);
+        await admin2.PostAsync<Contracts.ClockResponse>("/api/admin/clock", new { now = moved });
+        foreach (var silo in cluster.Silos)
+        {
+            using var admin = silo.Client(cluster.AdminToken);
+            await Polling.UntilAsync(() => admin.GetAsync<Contracts.ClockResponse>("/api/admin/clock"), c => c.Now == moved, $"{silo.Name}'s clock to follow");
+        }
     }
 
     [Fact]
