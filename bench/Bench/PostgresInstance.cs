@@ -44,7 +44,8 @@ internal sealed class PostgresInstance
     /// Settings beyond the defaults. Durability is what a production store has (fsync and synchronous_commit on),
     /// so a commit costs a WAL flush. Checkpoints are kept out of the measured minutes (the set-up ends with one,
     /// and neither the timeout nor the WAL size triggers another during a run) so that no phase randomly pays for
-    /// one; track_wal_io_timing lets pg_stat_wal say how long WAL flushes take.
+    /// one; track_wal_io_timing lets pg_stat_wal say how long WAL flushes take; track_commit_timestamp records when
+    /// each transaction committed, which the activation lag is measured to.
     /// </summary>
     public static IReadOnlyList<string> ServerSettings { get; } =
     [
@@ -54,6 +55,7 @@ internal sealed class PostgresInstance
         "checkpoint_timeout=30min",
         "max_wal_size=8GB",
         "track_wal_io_timing=on",
+        "track_commit_timestamp=on",
     ];
 
     /// <summary>The PID of the postmaster; every server process is its child.</summary>
