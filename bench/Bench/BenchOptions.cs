@@ -73,6 +73,9 @@ internal sealed class BenchOptions
 
     public bool Quick { get; private set; }
 
+    /// <summary>Also profile the silo's phases: pg_stat_statements and a dotnet-trace sample, written to bench/out/profile-*.</summary>
+    public bool Profile { get; private set; }
+
     /// <summary>Only the in-process call figure: no PostgreSQL, for work on the runtime's call path.</summary>
     public bool CallsOnly { get; private set; }
 
@@ -102,6 +105,8 @@ internal sealed class BenchOptions
           --memory-grains N        active grains of the memory figure (default 100000)
           --memory-rounds N        silo starts of the memory figure (default 3)
           --skip LIST              leave out phases: writes,calls,moveins,activations,alerts,memory
+          --profile                also profile the silo's phases (pg_stat_statements; dotnet-trace if installed)
+                                   into bench/out/profile-*.txt
           --calls-only             only the in-process call figure (no PostgreSQL needed)
           --alloc-profile          with --calls-only: print the types the call path allocates
           --out PATH               results file (default bench/out/results.json)
@@ -122,6 +127,9 @@ internal sealed class BenchOptions
                     options.RampSeconds = 0.5;
                     options.SteadySeconds = 3;
                     options.MemoryRounds = 1;
+                    break;
+                case "--profile":
+                    options.Profile = true;
                     break;
                 case "--move-ins":
                     options.MoveIns = PositiveInt(arg, Next(args, ref i));

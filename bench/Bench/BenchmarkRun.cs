@@ -120,7 +120,13 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             $"pgbench was not found in {PostgresInstance.BinDirectory} nor on PATH. It ships with the PostgreSQL server packages: " +
             "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
         progress("starting PostgreSQL 15 (initdb into a temporary folder)");
-        _server = await PostgresInstance.StartAsync(cancellationToken);
+        _server = await PostgresInstance.StartAsync(options.Profile ? PostgresInstance.ProfileSettings : [], cancellationToken);
+        if (options.Profile)
+        {
+            Directory.CreateDirectory(Path.Combine("bench", "out"));
+            _server.KeepLogAt(Path.Combine("bench", "out", "postgres-profile.log"));
+        }
+
         _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
         try
         {
@@ -128,6 +134,13 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         }
         finally
         {
+            // For investigating a run by hand: BENCH_HOLD_SECONDS keeps PostgreSQL up that long after the run.
+            if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_HOLD_SECONDS"), CultureInfo.InvariantCulture, out var hold) && hold > 0)
+            {
+                progress($"holding PostgreSQL for {hold} s: {_server.ConnectionString("silo", pooling: false)}");
+                await Task.Delay(TimeSpan.FromSeconds(hold), CancellationToken.None);
+            }
+
             progress("stopping PostgreSQL and removing its folder");
             _server.Stop();
             DeleteSqliteDirectory();

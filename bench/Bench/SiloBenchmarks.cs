@@ -27,6 +27,7 @@ internal sealed class SiloBenchmarks(
     private SiloApi? _api;
     private AlertLatency? _alerts;
     private Activations? _activations;
+    private SiloProfiler? _profiler;
     private DateOnly _today = DateOnly.FromDateTime(s_clockStart.UtcDateTime);
     private IReadOnlyList<MoveInResult> _lastMoveIns = [];
     private (long Commits, long Timestamp)? _idleStart;
@@ -50,8 +51,18 @@ internal sealed class SiloBenchmarks(
         }
 
         await server.CreateDatabaseAsync(Database, cancellationToken);
+        if (options.Profile)
+        {
+            _profiler = await SiloProfiler.CreateAsync(server, Database, progress, cancellationToken);
+        }
+
         progress($"starting the silo (Release build, separate process) on database '{Database}'");
-        _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), s_clockStart, environment: null, extraSettings: null, cancellationToken);
+        // --profile: the runtime writes /tmp/perf-<pid>.map so that perf can name JIT-compiled methods, and keeps JIT
+        // code in ordinary memory (without W^X double mapping perf would see only "memfd:doublemapper").
+        var environment = options.Profile
+            ? new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
+            : null;
+        _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), s_clockStart, environment, extraSettings: null, cancellationToken);
         cpu.SiloPid = _silo.Pid;
         _api = await SiloApi.SignInAsync(_silo.Address, cancellationToken);
         _activations = new Activations(server.ConnectionString(Database, pooling: false));
@@ -70,13 +81,38 @@ internal sealed class SiloBenchmarks(
             progress($"  {perRound * options.Rounds / seconds:N0} premises/s");
         }
 
+        if (MoveInsOn)
+        {
+            await WarmUpAsync(cancellationToken);
+        }
+
         if (options.Runs("alerts"))
         {
             progress($"connecting {options.AlertClients} dashboards to /hubs/alerts, watching {options.AlertAccounts} accounts");
             _alerts = await AlertLatency.StartAsync(_api, options.AlertAccounts, options.AlertClients, cancellationToken);
+
+            // Unmeasured: the change path's first requests run in tier-0 code.
+            await _alerts.RunAsync(_api, options.AlertRate, TimeSpan.FromSeconds(2), cpu, cancellationToken);
         }
 
         stats.PooledWorkEnded(Database);
+    }
+
+    /// <summary>
+    /// A fresh silo runs its first requests in tier-0 code while the JIT compiles the hot methods again: unmeasured
+    /// move-ins and a clock move that activates their SAs let it finish before the first round.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        const int count = 500;
+        var api = _api!;
+        var day = _today.AddDays(1);
+        progress($"warming the silo up: {count} move-ins and the activation of their {2 * count} SAs");
+        var premises = await MoveIns.CreatePremisesAsync(api, "warm-up", count, options.SetupConcurrency, cancellationToken);
+        var plan = premises.Select(p => new MoveInPlan(p, day)).ToList();
+        await MoveIns.RunAsync(api, "warm-up", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
+        await api.MoveClockAsync(Activations.Midnight(day), cancellationToken);
+        _today = day;
     }
 
     /// <summary>The silo's own commits while nothing is asked of it (lease renewals, reminder and outbox polls): read now, and again before the first move-ins.</summary>
@@ -113,6 +149,11 @@ internal sealed class SiloBenchmarks(
         }
 
         var commitsBefore = await stats.ReadCommitsAsync(Database, cancellationToken);
+        if (_profiler is not null)
+        {
+            await _profiler.BeginAsync("moveins", _silo!.Pid, TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        }
+
         var startedAt = Stopwatch.GetTimestamp();
         if (_idleStart is { } idle)
         {
@@ -160,6 +201,10 @@ internal sealed class SiloBenchmarks(
         var perMoveIn = (commits - pending.Commits - (_idleCommitsPerSecond * outside)) / pending.MoveIns;
         samples[Phases.MoveIns].Add(Phases.StoreCommitsPerOp, perMoveIn);
         progress($"  {perMoveIn:F2} store commits per move-in");
+        if (_profiler is not null)
+        {
+            await _profiler.EndAsync("moveins", pending.MoveIns, "move-in", cancellationToken);
+        }
     }
 
     public async Task MeasureActivationsAsync(int round, double baselineTps, CancellationToken cancellationToken)
@@ -176,7 +221,17 @@ internal sealed class SiloBenchmarks(
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(m => m.ServiceAgreementIds)]);
         var burstSas = byDay.GetValueOrDefault(burstDay) ?? [];
 
+        if (_profiler is not null)
+        {
+            await _profiler.BeginAsync("activations", _silo!.Pid, TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        }
+
         var burst = await _activations!.BurstAsync(api, Activations.Midnight(burstDay), burstSas, cpu, cancellationToken);
+        if (_profiler is not null)
+        {
+            await _profiler.EndAsync("activations", burst.Activated, "activation", cancellationToken);
+        }
+
         var phase = samples[Phases.ActivationBurst];
         phase.Add(Phases.PerSecond, burst.PerSecond);
         phase.Add(Phases.Ratio, burst.PerSecond / baselineTps);
