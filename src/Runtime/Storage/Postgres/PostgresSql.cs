@@ -258,9 +258,18 @@ internal static class PostgresSql
         WHERE grain_type = $1 AND grain_key = $2 AND name = $3 AND version = $4
         """;
 
+    /// <summary>
+    /// The earliest unclaimed due time, one short index scan per partition (partition_id, due_at): a min over
+    /// partition_id = ANY($1) would read every reminder of every partition.
+    /// </summary>
     public const string NextReminderDue = """
-        SELECT min(due_at) FROM reminder
-        WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
+        SELECT min(n.due_at)
+        FROM unnest($1::integer[]) AS p(partition_id)
+        CROSS JOIN LATERAL (
+            SELECT r.due_at FROM reminder r
+            WHERE r.partition_id = p.partition_id AND (r.claimed_by IS NULL OR r.claim_expires_at <= clock_timestamp())
+            ORDER BY r.due_at
+            LIMIT 1) AS n
         """;
 
     /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>
