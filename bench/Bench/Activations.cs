@@ -102,6 +102,19 @@ internal sealed class Activations(string connectionString)
             .Select(a => (a.CommittedAt - sentAt[dayOf[a.ServiceAgreementId].DayNumber - firstDay.DayNumber]).TotalMilliseconds)
             .ToArray();
 
+        if (Environment.GetEnvironmentVariable("BENCH_DEBUG_STEADY") is not null)
+        {
+            foreach (var a in activations)
+            {
+                var step = dayOf[a.ServiceAgreementId].DayNumber - firstDay.DayNumber;
+                var lag = (a.CommittedAt - sentAt[step]).TotalMilliseconds;
+                if (lag > 300)
+                {
+                    Console.Error.WriteLine($"DEBUG step {step} sent {sentAt[step]:HH:mm:ss.fff} sa {a.ServiceAgreementId} committed {a.CommittedAt:HH:mm:ss.fff} lag {lag:F0}");
+                }
+            }
+        }
+
         // The due rate achieved: SAs made due over the time the steps took (one interval per step).
         var duePerSecond = all.Count / Math.Max(span.TotalSeconds, stepInterval.TotalSeconds * days);
         return new SteadyResult(all.Count, activations.Count, duePerSecond, lags, lateMax, CpuSampler.Between(cpuStart, cpuEnd));

@@ -59,6 +59,10 @@ internal static class Phases
     public const string BytesPerGrain = "bytesPerGrain";
     public const string RssBeforeMiB = "rssBeforeMiB";
     public const string RssAfterMiB = "rssAfterMiB";
+    public const string RssUnsettledMiB = "rssBeforeInducedGcMiB";
+    public const string ManagedBytesPerGrain = "managedHeapBytesPerGrain";
+    public const string HeapBeforeMiB = "managedHeapBeforeMiB";
+    public const string HeapAfterMiB = "managedHeapAfterMiB";
     public const string SiloCores = "siloCores";
     public const string SiloCpuUsPerOp = "siloCpuMicrosPerOp";
     public const string IdleCommitsPerSecond = "siloIdleCommitsPerSecond";

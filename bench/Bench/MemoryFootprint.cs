@@ -3,7 +3,14 @@ using System.Globalization;
 namespace Actors.Bench;
 
 /// <summary>One measurement of the memory an idle active grain costs.</summary>
-internal sealed record MemoryRun(double BytesPerGrain, long ResidentBefore, long ResidentAfter, int Grains, double ActivationsPerSecond);
+internal sealed record MemoryRun(
+    double BytesPerGrain,
+    double ManagedBytesPerGrain,
+    (long Resident, long Managed) Before,
+    (long Resident, long Managed) After,
+    long ResidentAfterBeforeGc,
+    int Grains,
+    double ActivationsPerSecond);
 
 /// <summary>
 /// The resident set of a silo holding many active grains of the domain. The persons are created once through the API
@@ -38,15 +45,28 @@ internal static class MemoryFootprint
             new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
             async (id, ct) => await api.GetPersonAsync(id, ct));
         var perSecond = persons.Count / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var unsettled = silo.ResidentBytes();
         var after = await SettledResidentAsync(silo, cancellationToken);
-        return new MemoryRun((double)(after - before) / persons.Count, before, after, persons.Count, perSecond);
+        return new MemoryRun(
+            (double)(after.Resident - before.Resident) / persons.Count,
+            (double)(after.Managed - before.Managed) / persons.Count,
+            before,
+            after,
+            unsettled,
+            persons.Count,
+            perSecond);
     }
 
-    /// <summary>VmRSS after two induced full collections (the second also frees what the first left to finalizers).</summary>
-    private static async Task<long> SettledResidentAsync(SiloProcess silo, CancellationToken cancellationToken)
+    /// <summary>
+    /// VmRSS and the managed heap after two induced full collections (the second also frees what the first left to
+    /// finalizers), a second apart so the collector can hand freed memory back.
+    /// </summary>
+    private static async Task<(long Resident, long Managed)> SettledResidentAsync(SiloProcess silo, CancellationToken cancellationToken)
     {
         await GcTrigger.CollectAsync(silo.Pid, cancellationToken);
-        await GcTrigger.CollectAsync(silo.Pid, cancellationToken);
-        return silo.ResidentBytes();
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        var managed = await GcTrigger.CollectAsync(silo.Pid, cancellationToken);
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        return (silo.ResidentBytes(), managed);
     }
 }

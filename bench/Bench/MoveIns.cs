@@ -107,7 +107,8 @@ internal static class MoveIns
         var (endTimestamp, endCount, cpuEnd) = await windowEnd.Task;
         if (windowStartCount < 0 || endTimestamp <= windowStart)
         {
-            throw new InvalidOperationException($"{plan.Count} move-ins ended before the {ramp.TotalSeconds:F1} s ramp did: plan more of them.");
+            throw new InvalidOperationException(
+                $"{plan.Count} move-ins ended before the {ramp.TotalSeconds:F1} s ramp did ({failed} failed{(firstFailure is null ? string.Empty : "; first: " + firstFailure)}): plan more of them.");
         }
 
         var usage = CpuSampler.Between(cpuStart, cpuEnd);

@@ -179,10 +179,14 @@ internal static class Report
         var memory = samples[Phases.Memory];
         if (memory.Has(Phases.BytesPerGrain))
         {
-            Section($"memory: a silo holding {options.MemoryGrains:N0} active person grains, VmRSS after induced full GCs ({options.MemoryRounds} silo starts)");
-            Row(memory, Phases.BytesPerGrain, "bytes per active grain", "N0");
+            Section($"memory: a silo holding {options.MemoryGrains:N0} active person grains, VmRSS after induced full GCs ({options.MemoryRounds} silo start{(options.MemoryRounds == 1 ? string.Empty : "s")})");
+            Row(memory, Phases.BytesPerGrain, "bytes per active grain (VmRSS)", "N0");
+            Row(memory, Phases.ManagedBytesPerGrain, "  of which managed heap (GC heap after the induced GC)", "N0");
             Row(memory, Phases.RssBeforeMiB, "VmRSS before activating them, MiB", "N0");
             Row(memory, Phases.RssAfterMiB, "VmRSS with them active, MiB", "N0");
+            Row(memory, Phases.RssUnsettledMiB, "  the same before the induced GCs, MiB", "N0");
+            Row(memory, Phases.HeapBeforeMiB, "managed heap before, MiB", "N0");
+            Row(memory, Phases.HeapAfterMiB, "managed heap with them active, MiB", "N0");
             Row(memory, Phases.PerSecond, "activations by GET /api/persons/{id} per second", "N0");
         }
 

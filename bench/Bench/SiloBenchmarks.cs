@@ -312,11 +312,16 @@ internal sealed class SiloBenchmarks(
             using var api = await SiloApi.SignInAsync(silo.Address, cancellationToken);
             var run = await MemoryFootprint.MeasureAsync(silo, api, persons, s_clockStart, options.SetupConcurrency, cancellationToken);
             phase.Add(Phases.BytesPerGrain, run.BytesPerGrain);
-            phase.Add(Phases.RssBeforeMiB, run.ResidentBefore / 1048576.0);
-            phase.Add(Phases.RssAfterMiB, run.ResidentAfter / 1048576.0);
+            phase.Add(Phases.ManagedBytesPerGrain, run.ManagedBytesPerGrain);
+            phase.Add(Phases.RssBeforeMiB, run.Before.Resident / 1048576.0);
+            phase.Add(Phases.RssAfterMiB, run.After.Resident / 1048576.0);
+            phase.Add(Phases.HeapBeforeMiB, run.Before.Managed / 1048576.0);
+            phase.Add(Phases.HeapAfterMiB, run.After.Managed / 1048576.0);
+            phase.Add(Phases.RssUnsettledMiB, run.ResidentAfterBeforeGc / 1048576.0);
             phase.Add(Phases.PerSecond, run.ActivationsPerSecond);
-            progress($"memory {round}/{options.MemoryRounds}: {run.BytesPerGrain:N0} bytes per active grain (RSS {run.ResidentBefore / 1048576.0:N0} -> " +
-                $"{run.ResidentAfter / 1048576.0:N0} MiB for {run.Grains:N0} grains, read at {run.ActivationsPerSecond:N0}/s)");
+            progress($"memory {round}/{options.MemoryRounds}: {run.BytesPerGrain:N0} bytes per active grain, {run.ManagedBytesPerGrain:N0} of them managed heap " +
+                $"(RSS {run.Before.Resident / 1048576.0:N0} -> {run.After.Resident / 1048576.0:N0} MiB for {run.Grains:N0} grains, {run.ResidentAfterBeforeGc / 1048576.0:N0} MiB " +
+                $"before the induced GCs; heap {run.Before.Managed / 1048576.0:N0} -> {run.After.Managed / 1048576.0:N0} MiB; read at {run.ActivationsPerSecond:N0}/s)");
         }
     }
 
