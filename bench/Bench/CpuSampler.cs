@@ -72,7 +72,9 @@ internal sealed class CpuSampler(int postmasterPid)
 
             if (ReadStat(pid) is { } stat && (pid == postmasterPid || stat.ParentPid == postmasterPid))
             {
-                ticks += stat.Ticks;
+                // The postmaster's own count includes its reaped children (cutime, cstime): a backend or autovacuum
+                // worker that exits inside the window moves its time there instead of losing it.
+                ticks += pid == postmasterPid ? stat.Ticks + stat.ChildTicks : stat.Ticks;
             }
         }
 
@@ -81,7 +83,7 @@ internal sealed class CpuSampler(int postmasterPid)
 
     private static long? ReadProcessTicks(int pid) => ReadStat(pid)?.Ticks;
 
-    private static (int ParentPid, long Ticks)? ReadStat(int pid)
+    private static (int ParentPid, long Ticks, long ChildTicks)? ReadStat(int pid)
     {
         string text;
         try
@@ -102,7 +104,8 @@ internal sealed class CpuSampler(int postmasterPid)
         var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
         var userTicks = long.Parse(fields[11], CultureInfo.InvariantCulture);
         var systemTicks = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (parent, userTicks + systemTicks);
+        var childTicks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        return (parent, userTicks + systemTicks, childTicks);
     }
 
     private static (long Total, long Idle, long IoWait) ReadMachine()

@@ -52,7 +52,7 @@ internal sealed class PostgresInstance
     [
         "fsync=on",
         "synchronous_commit=on",
-        "max_connections=300",
+        "max_connections=500",
         "checkpoint_timeout=30min",
         "max_wal_size=8GB",
         "track_wal_io_timing=on",
