@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark command (QUALITY.md, Performance): builds bench/Bench in Release and runs it. Arguments pass through,
-# e.g. `bench/run.sh --quick` for about a minute and a half, `bench/run.sh --help` for the options.
+# e.g. `bench/run.sh --quick` for a short version of everything, `bench/run.sh --help` for the options.
 # Needs the PostgreSQL 15 server binaries (initdb, pg_ctl, pgbench under /usr/lib/postgresql/15/bin); the benchmark
-# starts and removes its own server. Results: a table on stdout and bench/out/results.json.
+# starts and removes its own server and its own silo processes. Results: a table on stdout and bench/out/results.json
+# (the silos' logs beside it).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,6 +21,8 @@ if [[ ! -x /usr/lib/postgresql/15/bin/pgbench ]] && ! command -v pgbench >/dev/n
   exit 3
 fi
 
-# Build output goes to stderr: stdout carries only the results table.
+# Build output goes to stderr: stdout carries only the results table. The silo is built in Release too: the benchmark
+# starts it as its own process (dotnet src/Silo/bin/Release/net10.0/Actors.Silo.dll).
+dotnet build -c Release src/Silo -nologo -v quiet -clp:ErrorsOnly 1>&2
 dotnet build -c Release bench/Bench -nologo -v quiet -clp:ErrorsOnly 1>&2
 BENCH_COMMAND="bench/run.sh${*:+ $*}" exec dotnet bench/Bench/bin/Release/net10.0/Actors.Bench.dll "$@"

@@ -38,7 +38,43 @@ internal sealed class BenchOptions
     /// <summary>Stateless grains the in-process callers spread over.</summary>
     public int CallGrains { get; private set; } = 1_000;
 
+    /// <summary>Move-ins per round at one start date: twice as many SAs become due at once in the activation burst.</summary>
+    public int MoveIns { get; private set; } = 5_000;
+
+    /// <summary>Seconds of the steady activation figure per round.</summary>
+    public int SteadySeconds { get; private set; } = 10;
+
+    /// <summary>SAs made due per second in the steady activation figure.</summary>
+    public int SteadyRate { get; private set; } = 100;
+
+    /// <summary>Clock steps per second of the steady figure (each makes SteadyRate / steps SAs due).</summary>
+    public int SteadySteps { get; private set; } = 10;
+
+    /// <summary>Hub connections of the alert figure.</summary>
+    public int AlertClients { get; private set; } = 500;
+
+    /// <summary>Accounts the hub connections watch (clients / accounts watchers each).</summary>
+    public int AlertAccounts { get; private set; } = 50;
+
+    /// <summary>Alert changes per second over all accounts.</summary>
+    public int AlertRate { get; private set; } = 100;
+
+    /// <summary>Active person grains of the memory figure.</summary>
+    public int MemoryGrains { get; private set; } = 100_000;
+
+    /// <summary>Silo restarts of the memory figure (each measures once).</summary>
+    public int MemoryRounds { get; private set; } = 3;
+
+    /// <summary>Concurrent requests when creating set-up data (premises, persons) and reading the memory figure's persons.</summary>
+    public int SetupConcurrency { get; private set; } = 32;
+
+    /// <summary>Phases left out (pgbench is always run: it is the baseline of every ratio).</summary>
+    public IReadOnlySet<string> Skip { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
+
     public bool Quick { get; private set; }
+
+    /// <summary>Also profile the silo's phases: pg_stat_statements and a dotnet-trace sample, written to bench/out/profile-*.</summary>
+    public bool Profile { get; private set; }
 
     /// <summary>Only the in-process call figure: no PostgreSQL, for work on the runtime's call path.</summary>
     public bool CallsOnly { get; private set; }
@@ -50,7 +86,8 @@ internal sealed class BenchOptions
 
     public static string Usage => """
         Usage: bench/run.sh [--quick] [options]
-          --quick                  3 rounds of 3 s phases (about a minute and a half in all)
+          --quick                  3 rounds of 3 s phases, 1,500 move-ins a round (3,000 SAs in the burst), the
+                                   memory figure once with 20,000 grains: under five minutes in all
           --rounds N               rounds (default 5); every figure is the median over rounds
           --seconds S              measured seconds per phase (default 10)
           --clients N              pgbench clients = grain writers compared with them (default 16)
@@ -60,6 +97,17 @@ internal sealed class BenchOptions
           --write-grains N         persisted grains (default 10000)
           --call-callers N         callers of the in-process call figure (default 128)
           --call-grains N          stateless grains (default 1000)
+          --move-ins N             move-ins per round at one start date (default 5000: 10000 SAs due at once)
+          --steady-seconds S       seconds of the steady activation figure (default 10)
+          --steady-rate N          SAs made due per second in it (default 100)
+          --alert-clients N        hub connections of the alert figure (default 500)
+          --alert-accounts N       accounts they watch (default 50)
+          --alert-rate N           alert changes per second (default 100)
+          --memory-grains N        active grains of the memory figure (default 100000)
+          --memory-rounds N        silo starts of the memory figure (default 3)
+          --skip LIST              leave out phases: writes,calls,moveins,activations,alerts,memory
+          --profile                also profile the silo's phases (pg_stat_statements; dotnet-trace if installed)
+                                   into bench/out/profile-*.txt
           --calls-only             only the in-process call figure (no PostgreSQL needed)
           --alloc-profile          with --calls-only: print the types the call path allocates
           --out PATH               results file (default bench/out/results.json)
@@ -78,6 +126,47 @@ internal sealed class BenchOptions
                     options.Rounds = 3;
                     options.PhaseSeconds = 3;
                     options.RampSeconds = 0.5;
+                    options.SteadySeconds = 3;
+                    options.MoveIns = 1_500;
+                    options.MemoryGrains = 20_000;
+                    options.MemoryRounds = 1;
+                    break;
+                case "--profile":
+                    options.Profile = true;
+                    break;
+                case "--move-ins":
+                    options.MoveIns = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--steady-seconds":
+                    options.SteadySeconds = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--steady-rate":
+                    options.SteadyRate = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--alert-clients":
+                    options.AlertClients = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--alert-accounts":
+                    options.AlertAccounts = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--alert-rate":
+                    options.AlertRate = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--memory-grains":
+                    options.MemoryGrains = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--memory-rounds":
+                    options.MemoryRounds = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--skip":
+                    var skip = Next(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+                    var unknown = skip.Except(SkippablePhases).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        throw new ArgumentException($"--skip knows {string.Join(", ", SkippablePhases)}, not {string.Join(", ", unknown)}.");
+                    }
+
+                    options.Skip = skip;
                     break;
                 case "--rounds":
                     options.Rounds = PositiveInt(arg, Next(args, ref i));
@@ -120,6 +209,11 @@ internal sealed class BenchOptions
             }
         }
 
+        if (options.SteadyRate % options.SteadySteps != 0 || options.SteadyRate / options.SteadySteps % 2 != 0)
+        {
+            throw new ArgumentException($"--steady-rate must be a multiple of {2 * options.SteadySteps}: each of the {options.SteadySteps} clock steps a second makes an even number of SAs due (two per move-in).");
+        }
+
         if (options.PgbenchThreads > options.Clients)
         {
             throw new ArgumentException("--pgbench-threads cannot exceed --clients (pgbench refuses it).");
@@ -127,6 +221,10 @@ internal sealed class BenchOptions
 
         return options;
     }
+
+    public static IReadOnlyList<string> SkippablePhases { get; } = ["writes", "calls", "moveins", "activations", "alerts", "memory"];
+
+    public bool Runs(string phase) => !Skip.Contains(phase);
 
     private static string Next(IReadOnlyList<string> args, ref int i) =>
         ++i < args.Count ? args[i] : throw new ArgumentException($"{args[i - 1]} needs a value.");

@@ -13,6 +13,11 @@ internal static class Phases
     public const string GrainWrites = "grainWrites";
     public const string GrainWritesManyCallers = "grainWritesManyCallers";
     public const string GrainCalls = "grainCalls";
+    public const string MoveIns = "moveIns";
+    public const string ActivationBurst = "activationBurst";
+    public const string ActivationSteady = "activationSteady";
+    public const string Alerts = "alerts";
+    public const string Memory = "memory";
 
     public const string PerSecond = "perSecond";
     public const string Ratio = "ratioToPgbench";
@@ -37,6 +42,30 @@ internal static class Phases
     public const string Gen2PerSecond = "gen2CollectionsPerSecond";
     public const string LockContentionsPerSecond = "lockContentionsPerSecond";
     public const string Failed = "failedOps";
+    public const string LatencyP99Ms = "latencyP99Ms";
+    public const string LatencyMaxMs = "latencyMaxMs";
+    public const string LagP50Ms = "lagP50Ms";
+    public const string LagP99Ms = "lagP99Ms";
+    public const string LagMaxMs = "lagMaxMs";
+    public const string DuePerSecond = "duePerSecond";
+    public const string StepLateMs = "stepLateMsMax";
+    public const string ClockMoveMs = "clockMoveMs";
+    public const string Lost = "lost";
+    public const string Late = "lateOrUnmatched";
+    public const string Expected = "expected";
+    public const string ChangesPerSecond = "changesPerSecond";
+    public const string MessagesPerSecond = "messagesPerSecond";
+    public const string CallMs = "apiCallMs";
+    public const string BytesPerGrain = "bytesPerGrain";
+    public const string RssBeforeMiB = "rssBeforeMiB";
+    public const string RssAfterMiB = "rssAfterMiB";
+    public const string RssUnsettledMiB = "rssBeforeInducedGcMiB";
+    public const string ManagedBytesPerGrain = "managedHeapBytesPerGrain";
+    public const string HeapBeforeMiB = "managedHeapBeforeMiB";
+    public const string HeapAfterMiB = "managedHeapAfterMiB";
+    public const string SiloCores = "siloCores";
+    public const string SiloCpuUsPerOp = "siloCpuMicrosPerOp";
+    public const string IdleCommitsPerSecond = "siloIdleCommitsPerSecond";
 }
 
 /// <summary>
@@ -55,9 +84,16 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         [Phases.GrainWrites] = new(),
         [Phases.GrainWritesManyCallers] = new(),
         [Phases.GrainCalls] = new(),
+        [Phases.MoveIns] = new(),
+        [Phases.ActivationBurst] = new(),
+        [Phases.ActivationSteady] = new(),
+        [Phases.Alerts] = new(),
+        [Phases.Memory] = new(),
     };
 
     private PostgresInstance? _server;
+    // RunOnServerAsync owns the silo and stops it; EmergencyStop only kills it.
+    private Action? _killSilo;
     private string? _sqliteDirectory;
 
     public IReadOnlyDictionary<string, PhaseSamples> Samples => _samples;
@@ -71,6 +107,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     /// <summary>Stops the server if it runs and removes the temporary folders; for exits that skip the normal clean-up.</summary>
     public void EmergencyStop()
     {
+        _killSilo?.Invoke();
         _server?.Stop();
         DeleteSqliteDirectory();
     }
@@ -87,7 +124,13 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             $"pgbench was not found in {PostgresInstance.BinDirectory} nor on PATH. It ships with the PostgreSQL server packages: " +
             "'apt-get install -y postgresql-15' (or 'postgresql-contrib' on older releases).");
         progress("starting PostgreSQL 15 (initdb into a temporary folder)");
-        _server = await PostgresInstance.StartAsync(cancellationToken);
+        _server = await PostgresInstance.StartAsync(options.Profile ? PostgresInstance.ProfileSettings : [], cancellationToken);
+        if (options.Profile)
+        {
+            Directory.CreateDirectory(Path.Combine("bench", "out"));
+            _server.KeepLogAt(Path.Combine("bench", "out", "postgres-profile.log"));
+        }
+
         _sqliteDirectory = Directory.CreateTempSubdirectory("actors-bench-sqlite-").FullName;
         try
         {
@@ -95,6 +138,13 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         }
         finally
         {
+            // For investigating a run by hand: BENCH_HOLD_SECONDS keeps PostgreSQL up that long after the run.
+            if (int.TryParse(Environment.GetEnvironmentVariable("BENCH_HOLD_SECONDS"), CultureInfo.InvariantCulture, out var hold) && hold > 0)
+            {
+                progress($"holding PostgreSQL for {hold} s: {_server.ConnectionString("silo", pooling: false)}");
+                await Task.Delay(TimeSpan.FromSeconds(hold), CancellationToken.None);
+            }
+
             progress("stopping PostgreSQL and removing its folder");
             _server.Stop();
             DeleteSqliteDirectory();
@@ -132,57 +182,87 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         var stats = new ServerStats(server);
         var cpu = new CpuSampler(server.PostmasterPid);
         using var meters = new RuntimeMeters();
-        progress("starting three runtime nodes (PostgreSQL x2, SQLite)");
-        await using var writesNode = await StartPostgresNodeAsync(server, WritesDatabase, cancellationToken);
-        await using var manyWritesNode = await StartPostgresNodeAsync(server, ManyWritesDatabase, cancellationToken);
-        await using var callsNode = await BenchNode.StartAsync(
-            "calls",
-            sp => new SqliteStorageProvider(Path.Combine(sqliteDirectory, "store.db"), sp.GetService<ILogger<SqliteStorageProvider>>()),
-            cancellationToken);
+        var runWrites = options.Runs("writes");
+        var runCalls = options.Runs("calls");
+        progress("starting the in-process runtime nodes (PostgreSQL x2, SQLite)");
+        await using var writesNode = runWrites ? await StartPostgresNodeAsync(server, WritesDatabase, cancellationToken) : null;
+        await using var manyWritesNode = runWrites ? await StartPostgresNodeAsync(server, ManyWritesDatabase, cancellationToken) : null;
+        await using var callsNode = runCalls
+            ? await BenchNode.StartAsync(
+                "calls",
+                sp => new SqliteStorageProvider(Path.Combine(sqliteDirectory, "store.db"), sp.GetService<ILogger<SqliteStorageProvider>>()),
+                cancellationToken)
+            : null;
 
-        var writers = Enumerable.Range(0, options.WriteGrains)
+        var writers = writesNode is null ? [] : Enumerable.Range(0, options.WriteGrains)
             .Select(i => writesNode.Grains.GetGrain<IBenchCounterGrain>("counter-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
-        var manyWriters = Enumerable.Range(0, options.WriteGrains)
+        var manyWriters = manyWritesNode is null ? [] : Enumerable.Range(0, options.WriteGrains)
             .Select(i => manyWritesNode.Grains.GetGrain<IBenchCounterGrain>("counter-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
-        var pingers = Enumerable.Range(0, options.CallGrains)
+        var pingers = callsNode is null ? [] : Enumerable.Range(0, options.CallGrains)
             .Select(i => callsNode.Grains.GetGrain<IPingGrain>("ping-" + i.ToString(CultureInfo.InvariantCulture))).ToArray();
 
         // Every grain is activated and its row written once before measuring: a measured write is an UPDATE of an
         // existing row by a live activation, as a pgbench -N transaction updates an existing account.
-        progress($"activating and writing {options.WriteGrains:N0} grains on each PostgreSQL node, activating {options.CallGrains:N0} on SQLite");
+        progress($"activating and writing {writers.Length:N0} grains on each PostgreSQL node, activating {pingers.Length:N0} on SQLite");
         await Task.WhenAll(
             WarmUpAsync(writers, g => g.IncrementAsync(), cancellationToken),
             WarmUpAsync(manyWriters, g => g.IncrementAsync(), cancellationToken),
             WarmUpAsync(pingers, g => g.PingAsync(0), cancellationToken));
         stats.PooledWorkEnded(WritesDatabase);
         stats.PooledWorkEnded(ManyWritesDatabase);
-        await server.ExecuteAsync("CHECKPOINT", cancellationToken);
 
+        await using var silo = new SiloBenchmarks(options, server, stats, cpu, _samples, progress);
+        _killSilo = silo.Kill;
+        await silo.StartAsync(cancellationToken);
+        await server.ExecuteAsync("CHECKPOINT", cancellationToken);
+        await silo.BeginIdleCommitCountAsync(cancellationToken);
+
+        // The order inside a round lets PostgreSQL publish each database's commit count (11 s after its last work)
+        // while other phases run: the silo's move-ins are read after the in-process phases that follow them.
         var pendingWrites = new Dictionary<string, (long CommitsBefore, long Writes)>(StringComparer.Ordinal);
         for (var round = 1; round <= options.Rounds; round++)
         {
             var tps = await MeasurePgbenchAsync(pgbench, stats, cpu, cancellationToken);
             progress($"round {round}/{options.Rounds}: pgbench {tps:N0} tps");
 
-            var writes = await MeasureWritesAsync(Phases.GrainWrites, WritesDatabase, writers, options.Clients, tps, stats, cpu, meters, pendingWrites, cancellationToken);
-            progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.Clients} callers ({writes / tps:F2}x pgbench)");
+            if (runWrites)
+            {
+                var writes = await MeasureWritesAsync(Phases.GrainWrites, WritesDatabase, writers, options.Clients, tps, stats, cpu, meters, pendingWrites, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.Clients} callers ({writes / tps:F2}x pgbench)");
+            }
 
-            var manyWrites = await MeasureWritesAsync(Phases.GrainWritesManyCallers, ManyWritesDatabase, manyWriters, options.ManyWriteCallers, tps, stats, cpu, meters, pendingWrites, cancellationToken);
-            progress($"round {round}/{options.Rounds}: grain writes {manyWrites:N0}/s with {options.ManyWriteCallers} callers ({manyWrites / tps:F2}x pgbench)");
+            await silo.MeasureMoveInsAsync(round, tps, cancellationToken);
 
-            var calls = await MeasureCallsAsync(pingers, cpu, cancellationToken);
-            progress($"round {round}/{options.Rounds}: grain calls {calls:N0}/s with {options.CallCallers} callers");
+            if (runWrites)
+            {
+                var manyWrites = await MeasureWritesAsync(Phases.GrainWritesManyCallers, ManyWritesDatabase, manyWriters, options.ManyWriteCallers, tps, stats, cpu, meters, pendingWrites, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain writes {manyWrites:N0}/s with {options.ManyWriteCallers} callers ({manyWrites / tps:F2}x pgbench)");
+            }
+
+            if (runCalls)
+            {
+                var calls = await MeasureCallsAsync(pingers, cpu, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain calls {calls:N0}/s with {options.CallCallers} callers");
+            }
+
+            await silo.FinishMoveInCommitsAsync(cancellationToken);
+            await silo.MeasureActivationsAsync(round, tps, cancellationToken);
+            await silo.MeasureAlertsAsync(round, cancellationToken);
         }
 
-        progress("waiting for PostgreSQL to publish the last commit counts (up to 11 s)");
-        foreach (var (phase, database) in new[] { (Phases.GrainWrites, WritesDatabase), (Phases.GrainWritesManyCallers, ManyWritesDatabase) })
+        if (runWrites)
         {
-            var commits = await stats.ReadCommitsAsync(database, cancellationToken);
-            var pending = pendingWrites[phase];
-            _samples[phase].Add(Phases.StoreCommitsPerOp, (double)(commits - pending.CommitsBefore) / pending.Writes);
+            progress("waiting for PostgreSQL to publish the last commit counts (up to 11 s)");
+            foreach (var (phase, database) in new[] { (Phases.GrainWrites, WritesDatabase), (Phases.GrainWritesManyCallers, ManyWritesDatabase) })
+            {
+                var commits = await stats.ReadCommitsAsync(database, cancellationToken);
+                var pending = pendingWrites[phase];
+                _samples[phase].Add(Phases.StoreCommitsPerOp, (double)(commits - pending.CommitsBefore) / pending.Writes);
+            }
         }
 
-        progress("stopping the nodes");
+        await silo.MeasureMemoryAsync(cancellationToken);
+        progress("stopping the silo and the nodes");
     }
 
     private async Task RunCallsOnlyAsync(CancellationToken cancellationToken)
@@ -360,7 +440,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         return perSecond;
     }
 
-    private static void AddCpu(PhaseSamples samples, CpuUsage usage, double opsPerSecond)
+    public static void AddCpu(PhaseSamples samples, CpuUsage usage, double opsPerSecond)
     {
         samples.Add(Phases.MachineCores, usage.Machine);
         samples.Add(Phases.IoWaitCores, usage.IoWait);
@@ -370,5 +450,10 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         samples.Add(Phases.OtherCores, usage.Other);
         samples.Add(Phases.PostgresCpuUsPerOp, usage.Postgres / opsPerSecond * 1e6);
         samples.Add(Phases.BenchCpuUsPerOp, usage.Bench / opsPerSecond * 1e6);
+        if (usage.Silo > 0)
+        {
+            samples.Add(Phases.SiloCores, usage.Silo);
+            samples.Add(Phases.SiloCpuUsPerOp, usage.Silo / opsPerSecond * 1e6);
+        }
     }
 }

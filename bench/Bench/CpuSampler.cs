@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Actors.Bench;
 
-/// <summary>CPU time consumed up to one instant: the whole machine, the PostgreSQL server, this process and pgbench.</summary>
+/// <summary>CPU time consumed up to one instant: the whole machine, the PostgreSQL server, this process, pgbench and the silo.</summary>
 internal readonly record struct CpuSnapshot(
     long Timestamp,
     long MachineTotalTicks,
@@ -11,10 +11,11 @@ internal readonly record struct CpuSnapshot(
     long MachineIoWaitTicks,
     long PostgresTicks,
     TimeSpan BenchCpu,
-    long PgbenchTicks);
+    long PgbenchTicks,
+    long SiloTicks);
 
 /// <summary>Cores busy on average between two snapshots (a core fully busy for the whole window counts 1).</summary>
-internal sealed record CpuUsage(double Machine, double IoWait, double Postgres, double Bench, double Pgbench, double Other, double Seconds);
+internal sealed record CpuUsage(double Machine, double IoWait, double Postgres, double Bench, double Pgbench, double Silo, double Other, double Seconds);
 
 /// <summary>
 /// Reads /proc so a figure can be explained by what was busy: if the machine's cores were saturated the figure is
@@ -24,6 +25,9 @@ internal sealed record CpuUsage(double Machine, double IoWait, double Postgres, 
 internal sealed class CpuSampler(int postmasterPid)
 {
     private static readonly double s_ticksPerSecond = ReadTicksPerSecond();
+
+    /// <summary>The silo process whose CPU is counted on its own (0: none).</summary>
+    public int SiloPid { get; set; }
 
     public static CpuSnapshot Take(CpuSampler? sampler, int pgbenchPid = 0)
     {
@@ -36,7 +40,8 @@ internal sealed class CpuSampler(int postmasterPid)
             ioWait,
             sampler?.ReadProcessTree() ?? 0,
             self.TotalProcessorTime,
-            pgbenchPid > 0 ? ReadProcessTicks(pgbenchPid) ?? 0 : 0);
+            pgbenchPid > 0 ? ReadProcessTicks(pgbenchPid) ?? 0 : 0,
+            sampler is { SiloPid: > 0 } ? ReadProcessTicks(sampler.SiloPid) ?? 0 : 0);
     }
 
     public static CpuUsage Between(CpuSnapshot start, CpuSnapshot end)
@@ -50,7 +55,8 @@ internal sealed class CpuSampler(int postmasterPid)
         var postgres = Cores(end.PostgresTicks - start.PostgresTicks);
         var bench = (end.BenchCpu - start.BenchCpu).TotalSeconds / seconds;
         var pgbench = Cores(end.PgbenchTicks - start.PgbenchTicks);
-        return new CpuUsage(machine, Cores(ioWaitTicks), postgres, bench, pgbench, Math.Max(0, machine - postgres - bench - pgbench), seconds);
+        var silo = Cores(end.SiloTicks - start.SiloTicks);
+        return new CpuUsage(machine, Cores(ioWaitTicks), postgres, bench, pgbench, silo, Math.Max(0, machine - postgres - bench - pgbench - silo), seconds);
     }
 
     /// <summary>The postmaster and its children (backends, WAL writer, checkpointer, autovacuum).</summary>
@@ -66,7 +72,9 @@ internal sealed class CpuSampler(int postmasterPid)
 
             if (ReadStat(pid) is { } stat && (pid == postmasterPid || stat.ParentPid == postmasterPid))
             {
-                ticks += stat.Ticks;
+                // The postmaster's own count includes its reaped children (cutime, cstime): a backend or autovacuum
+                // worker that exits inside the window moves its time there instead of losing it.
+                ticks += pid == postmasterPid ? stat.Ticks + stat.ChildTicks : stat.Ticks;
             }
         }
 
@@ -75,7 +83,7 @@ internal sealed class CpuSampler(int postmasterPid)
 
     private static long? ReadProcessTicks(int pid) => ReadStat(pid)?.Ticks;
 
-    private static (int ParentPid, long Ticks)? ReadStat(int pid)
+    private static (int ParentPid, long Ticks, long ChildTicks)? ReadStat(int pid)
     {
         string text;
         try
@@ -96,7 +104,8 @@ internal sealed class CpuSampler(int postmasterPid)
         var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
         var userTicks = long.Parse(fields[11], CultureInfo.InvariantCulture);
         var systemTicks = long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return (parent, userTicks + systemTicks);
+        var childTicks = long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        return (parent, userTicks + systemTicks, childTicks);
     }
 
     private static (long Total, long Idle, long IoWait) ReadMachine()

@@ -23,6 +23,7 @@ internal sealed class PostgresInstance
     private readonly string _dataDirectory;
     private readonly bool _runAsPostgresUser;
     private int _stopped;
+    private string? _keepLog;
 
     private PostgresInstance(string rootDirectory, int port, bool runAsPostgresUser)
     {
@@ -44,23 +45,40 @@ internal sealed class PostgresInstance
     /// Settings beyond the defaults. Durability is what a production store has (fsync and synchronous_commit on),
     /// so a commit costs a WAL flush. Checkpoints are kept out of the measured minutes (the set-up ends with one,
     /// and neither the timeout nor the WAL size triggers another during a run) so that no phase randomly pays for
-    /// one; track_wal_io_timing lets pg_stat_wal say how long WAL flushes take.
+    /// one; track_wal_io_timing lets pg_stat_wal say how long WAL flushes take; track_commit_timestamp records when
+    /// each transaction committed, which the activation lag is measured to.
     /// </summary>
     public static IReadOnlyList<string> ServerSettings { get; } =
     [
         "fsync=on",
         "synchronous_commit=on",
-        "max_connections=300",
+        "max_connections=500",
         "checkpoint_timeout=30min",
         "max_wal_size=8GB",
         "track_wal_io_timing=on",
+        "track_commit_timestamp=on",
     ];
 
     /// <summary>The PID of the postmaster; every server process is its child.</summary>
     public int PostmasterPid =>
         int.Parse(File.ReadLines(Path.Combine(_dataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
 
-    public static async Task<PostgresInstance> StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// For --profile: pg_stat_statements (which statements the silo runs, how often, for how long) and auto_explain (the
+    /// plan of every statement slower than 5 ms, with its actual rows and timings, in the server log, which the run copies
+    /// to bench/out/postgres-profile.log when it stops the server).
+    /// </summary>
+    public static IReadOnlyList<string> ProfileSettings { get; } =
+    [
+        "shared_preload_libraries=pg_stat_statements,auto_explain",
+        "pg_stat_statements.track=all",
+        "auto_explain.log_min_duration=5ms",
+        "auto_explain.log_analyze=on",
+        "auto_explain.log_buffers=on",
+        "auto_explain.log_timing=on",
+    ];
+
+    public static async Task<PostgresInstance> StartAsync(IEnumerable<string> extraSettings, CancellationToken cancellationToken)
     {
         if (!File.Exists(Path.Combine(BinDirectory, "initdb")))
         {
@@ -89,6 +107,7 @@ internal sealed class PostgresInstance
                 "listen_addresses=127.0.0.1",
                 $"unix_socket_directories={root}",
                 .. ServerSettings,
+                .. extraSettings,
             ];
             await server.RunToolAsync(
                 "pg_ctl",
@@ -103,6 +122,9 @@ internal sealed class PostgresInstance
             throw;
         }
     }
+
+    /// <summary>Copies the server's log to <paramref name="path"/> when the server stops.</summary>
+    public void KeepLogAt(string path) => _keepLog = Path.GetFullPath(path);
 
     public string ConnectionString(string database, bool pooling = true) => new NpgsqlConnectionStringBuilder
     {
@@ -146,6 +168,18 @@ internal sealed class PostgresInstance
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
+        }
+
+        if (_keepLog is { } keep && File.Exists(Path.Combine(_rootDirectory, "server.log")))
+        {
+            try
+            {
+                File.Copy(Path.Combine(_rootDirectory, "server.log"), keep, overwrite: true);
+            }
+            catch (IOException)
+            {
+                // Only a diagnostic.
+            }
         }
 
         if (File.Exists(Path.Combine(_dataDirectory, "postmaster.pid")))

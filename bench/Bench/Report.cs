@@ -62,11 +62,12 @@ internal static class Report
             }
         }
 
-        void Cpu(PhaseSamples phase, bool perOpOfPostgres, bool perOpOfBench)
+        void Cpu(PhaseSamples phase, bool perOpOfPostgres, bool perOpOfBench, bool perOpOfSilo = false)
         {
             Row(phase, Phases.MachineCores, $"CPU busy, whole machine, cores of {machine.Cores}", "F2");
             Row(phase, Phases.PostgresCores, "  of which PostgreSQL server", "F2");
             Row(phase, Phases.BenchCores, "  of which this process (runtime, callers)", "F2");
+            Row(phase, Phases.SiloCores, "  of which the silo process", "F2");
             if (phase.Has(Phases.PgbenchCores) && phase[Phases.PgbenchCores].Max > 0)
             {
                 Row(phase, Phases.PgbenchCores, "  of which pgbench", "F2");
@@ -82,6 +83,11 @@ internal static class Report
             if (perOpOfBench)
             {
                 Row(phase, Phases.BenchCpuUsPerOp, "this process's CPU per op, us", "N1");
+            }
+
+            if (perOpOfSilo)
+            {
+                Row(phase, Phases.SiloCpuUsPerOp, "the silo's CPU per op, us", "N0");
             }
         }
 
@@ -101,19 +107,101 @@ internal static class Report
         if (pgbench.Has(Phases.PerSecond))
         {
             Baseline();
+        }
+
+        var moveIns = samples[Phases.MoveIns];
+        if (moveIns.Has(Phases.PerSecond))
+        {
+            Section($"move-ins over HTTP: {options.Clients} clients, each move-in = create person, create account, start electric + gas (3 requests)");
+            Row(moveIns, Phases.PerSecond, "move-ins/s", "N0");
+            Row(moveIns, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(moveIns, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
+            Row(moveIns, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
+            Row(moveIns, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
+            Row(moveIns, Phases.IdleCommitsPerSecond, "silo's idle commits/s (subtracted outside the phase)", "F1");
+            Row(moveIns, Phases.Failed, "failed move-ins", "N0");
+            Cpu(moveIns, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
+        }
+
+        var burst = samples[Phases.ActivationBurst];
+        if (burst.Has(Phases.PerSecond))
+        {
+            Section($"activation burst: {2 * options.MoveIns:N0} SAs due at one instant (manual clock moved past it), lag to each Active event's commit");
+            Row(burst, Phases.PerSecond, "activations/s", "N0");
+            Row(burst, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(burst, Phases.LagP50Ms, "lag p50, ms", "N0");
+            Row(burst, Phases.LagP99Ms, "lag p99, ms", "N0");
+            Row(burst, Phases.LagMaxMs, "lag max, ms", "N0");
+            Row(burst, Phases.ClockMoveMs, "clock move answered (settled) after, ms", "N0");
+            Row(burst, Phases.Failed, "SAs not activated", "N0");
+            Cpu(burst, perOpOfPostgres: true, perOpOfBench: false, perOpOfSilo: true);
+        }
+
+        var steady = samples[Phases.ActivationSteady];
+        if (steady.Has(Phases.LagP99Ms))
+        {
+            Section($"steady activations: {options.SteadyRate} SAs due per second ({options.SteadySteps} clock steps a second) for {options.SteadySeconds} s");
+            Row(steady, Phases.DuePerSecond, "SAs made due per second (achieved)", "N0");
+            Row(steady, Phases.LagP50Ms, "lag p50, ms", "N0");
+            Row(steady, Phases.LagP99Ms, "lag p99, ms", "N0");
+            Row(steady, Phases.LagMaxMs, "lag max, ms", "N0");
+            Row(steady, Phases.StepLateMs, "latest clock step behind schedule, ms", "N0");
+            Row(steady, Phases.Failed, "SAs not activated", "N0");
+            Cpu(steady, perOpOfPostgres: true, perOpOfBench: false, perOpOfSilo: true);
+        }
+
+        var alerts = samples[Phases.Alerts];
+        if (alerts.Has(Phases.LatencyMs))
+        {
+            Section($"alerts: {options.AlertClients} hub clients over {options.AlertAccounts} accounts, {options.AlertRate} changes/s, API call to message");
+            Row(alerts, Phases.LatencyMs, "latency p50, ms", "F1");
+            Row(alerts, Phases.LatencyP99Ms, "latency p99, ms", "F1");
+            Row(alerts, Phases.LatencyMaxMs, "latency max, ms", "F1");
+            Row(alerts, Phases.Lost, "messages lost", "N0");
+            Row(alerts, Phases.Expected, "messages expected", "N0");
+            Row(alerts, Phases.Late, "messages late or unmatched", "N0");
+            Row(alerts, Phases.MessagesPerSecond, "messages/s to clients", "N0");
+            Row(alerts, Phases.CallMs, "the PATCH's own time p50, ms", "F1");
+            Cpu(alerts, perOpOfPostgres: false, perOpOfBench: false);
+        }
+
+        if (writes.Has(Phases.PerSecond))
+        {
             Writes(writes, options.Clients);
             Writes(manyWrites, options.ManyWriteCallers);
         }
 
-        Section($"grain calls: {options.CallCallers} callers over {options.CallGrains:N0} grains without state, in process");
-        Row(calls, Phases.PerSecond, "calls/s", "N0");
-        Row(calls, Phases.AllocatedBytesPerOp, "allocated bytes per call", "N0");
-        Row(calls, Phases.ThreadPoolItemsPerOp, "thread-pool work items per call", "F2");
-        Row(calls, Phases.Gen0PerSecond, "gen0 collections/s", "F1");
-        Row(calls, Phases.Gen2PerSecond, "gen2 collections/s", "F2");
-        Row(calls, Phases.LockContentionsPerSecond, "lock contentions/s", "N0");
-        Row(calls, Phases.Failed, "failed calls", "N0");
-        Cpu(calls, perOpOfPostgres: false, perOpOfBench: true);
+        if (calls.Has(Phases.PerSecond))
+        {
+            Calls();
+        }
+
+        var memory = samples[Phases.Memory];
+        if (memory.Has(Phases.BytesPerGrain))
+        {
+            Section($"memory: a silo holding {options.MemoryGrains:N0} active person grains, VmRSS after induced full GCs ({options.MemoryRounds} silo start{(options.MemoryRounds == 1 ? string.Empty : "s")})");
+            Row(memory, Phases.BytesPerGrain, "bytes per active grain (VmRSS)", "N0");
+            Row(memory, Phases.ManagedBytesPerGrain, "  of which managed heap (GC heap after the induced GC)", "N0");
+            Row(memory, Phases.RssBeforeMiB, "VmRSS before activating them, MiB", "N0");
+            Row(memory, Phases.RssAfterMiB, "VmRSS with them active, MiB", "N0");
+            Row(memory, Phases.RssUnsettledMiB, "  the same before the induced GCs, MiB", "N0");
+            Row(memory, Phases.HeapBeforeMiB, "managed heap before, MiB", "N0");
+            Row(memory, Phases.HeapAfterMiB, "managed heap with them active, MiB", "N0");
+            Row(memory, Phases.PerSecond, "activations by GET /api/persons/{id} per second", "N0");
+        }
+
+        void Calls()
+        {
+            Section($"grain calls: {options.CallCallers} callers over {options.CallGrains:N0} grains without state, in process");
+            Row(calls, Phases.PerSecond, "calls/s", "N0");
+            Row(calls, Phases.AllocatedBytesPerOp, "allocated bytes per call", "N0");
+            Row(calls, Phases.ThreadPoolItemsPerOp, "thread-pool work items per call", "F2");
+            Row(calls, Phases.Gen0PerSecond, "gen0 collections/s", "F1");
+            Row(calls, Phases.Gen2PerSecond, "gen2 collections/s", "F2");
+            Row(calls, Phases.LockContentionsPerSecond, "lock contentions/s", "N0");
+            Row(calls, Phases.Failed, "failed calls", "N0");
+            Cpu(calls, perOpOfPostgres: false, perOpOfBench: true);
+        }
 
         void Baseline()
         {
@@ -183,6 +271,18 @@ internal static class Report
                 options.WriteGrains,
                 options.CallCallers,
                 options.CallGrains,
+                moveInClients = options.Clients,
+                options.MoveIns,
+                burstServiceAgreements = 2 * options.MoveIns,
+                options.SteadySeconds,
+                options.SteadyRate,
+                options.SteadySteps,
+                options.AlertClients,
+                options.AlertAccounts,
+                options.AlertRate,
+                options.MemoryGrains,
+                options.MemoryRounds,
+                skipped = options.Skip.Order().ToArray(),
                 postgresSettings = PostgresInstance.ServerSettings,
             },
             baselineTps = Figure(pgbench, Phases.PerSecond),
@@ -193,6 +293,21 @@ internal static class Report
             grainWriteRatioManyCallers = Figure(manyWrites, Phases.Ratio),
             commitsPerWriteManyCallers = Figure(manyWrites, Phases.StoreCommitsPerOp),
             grainCallsPerSec = Figure(calls, Phases.PerSecond),
+            moveInsPerSec = Figure(samples[Phases.MoveIns], Phases.PerSecond),
+            moveInRatio = Figure(samples[Phases.MoveIns], Phases.Ratio),
+            commitsPerMoveIn = Figure(samples[Phases.MoveIns], Phases.StoreCommitsPerOp),
+            activationsPerSec = Figure(samples[Phases.ActivationBurst], Phases.PerSecond),
+            activationRatio = Figure(samples[Phases.ActivationBurst], Phases.Ratio),
+            activationLagP50Ms = Figure(samples[Phases.ActivationBurst], Phases.LagP50Ms),
+            activationLagP99Ms = Figure(samples[Phases.ActivationBurst], Phases.LagP99Ms),
+            activationLagMaxMs = Figure(samples[Phases.ActivationBurst], Phases.LagMaxMs),
+            steadyActivationLagP50Ms = Figure(samples[Phases.ActivationSteady], Phases.LagP50Ms),
+            steadyActivationLagP99Ms = Figure(samples[Phases.ActivationSteady], Phases.LagP99Ms),
+            alertLatencyP50Ms = Figure(samples[Phases.Alerts], Phases.LatencyMs),
+            alertLatencyP99Ms = Figure(samples[Phases.Alerts], Phases.LatencyP99Ms),
+            alertLatencyMaxMs = Figure(samples[Phases.Alerts], Phases.LatencyMaxMs),
+            alertsLost = Figure(samples[Phases.Alerts], Phases.Lost),
+            bytesPerGrain = Figure(samples[Phases.Memory], Phases.BytesPerGrain),
             diagnostics = samples.ToDictionary(p => p.Key, p => p.Value.Summaries(), StringComparer.Ordinal),
         };
 

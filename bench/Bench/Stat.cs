@@ -39,3 +39,20 @@ internal sealed class PhaseSamples
 
     public IReadOnlyDictionary<string, Stat> Summaries() => _values.ToDictionary(p => p.Key, p => Stat.Of(p.Value), StringComparer.Ordinal);
 }
+
+/// <summary>Percentiles of one round's samples (latencies, lags).</summary>
+internal static class Percentiles
+{
+    /// <summary>The nearest-rank percentile <paramref name="p"/> (0..100) of the values; NaN when there are none.</summary>
+    public static double Of(IReadOnlyList<double> values, double p)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(p / 100 * sorted.Length);
+        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
+    }
+}

@@ -51,15 +51,26 @@ public abstract class DomainGrain<TState>(IPersistentState<TState> state, TimePr
         return GetStreamProvider(StreamNamespaces.Provider).GetStream<DomainEvent>(streamId).OnNextAsync(stamped);
     }
 
-    /// <summary>Removes a reminder if it exists (its removal commits with the turn).</summary>
+    /// <summary>
+    /// Removes reminders if they exist (the removal commits with the turn). Nothing is read first: removing a reminder
+    /// that does not exist changes nothing, and a read would cost a store round trip per name inside the turn.
+    /// </summary>
     protected async Task UnregisterIfPresentAsync(params string[] names)
     {
+        ArgumentNullException.ThrowIfNull(names);
         foreach (var name in names)
         {
-            if (await GetReminder(name) is { } reminder)
-            {
-                await UnregisterReminder(reminder);
-            }
+            await UnregisterReminder(new NamedReminder(name));
         }
+    }
+
+    /// <summary>A reminder known only by its name: all that removing it needs.</summary>
+    private sealed record NamedReminder(string ReminderName) : IGrainReminder
+    {
+        public DateTimeOffset DueAt => default;
+
+        public TimeSpan? Period => null;
+
+        public MissedTickPolicy Policy => MissedTickPolicy.FireOnce;
     }
 }

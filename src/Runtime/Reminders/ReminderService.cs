@@ -22,7 +22,14 @@ internal sealed partial class ReminderService : IAsyncDisposable
     private readonly ActorRuntimeOptions _options;
     private readonly ILogger<ReminderService> _logger;
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>
+    /// How long the loop lets reminder changes due later pile up before it looks at storage: under load a commit
+    /// that sets a reminder comes every few milliseconds, and each look is a claim and a query.
+    /// </summary>
+    private static readonly TimeSpan s_changeCoalescing = TimeSpan.FromMilliseconds(50);
+
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
     private long _settled;
 
@@ -33,7 +40,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
         _runtime = runtime;
         _options = options.Value;
         _logger = logger;
-        runtime.RemindersChanged += _ => Wake();
+        runtime.RemindersChanged += OnRemindersChanged;
     }
 
     /// <summary>Deliveries whose outcome (delete, re-arm, skip or retry) has been written back.</summary>
@@ -43,11 +50,32 @@ internal sealed partial class ReminderService : IAsyncDisposable
 
     public void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>
+    /// A commit on this node set or removed reminders. One already due wakes the loop at once; one due later wakes it
+    /// after <see cref="s_changeCoalescing"/>, so that the changes of many commits cost one look at storage. Removals
+    /// alone never make anything due sooner.
+    /// </summary>
+    private void OnRemindersChanged(IReadOnlyList<ReminderOperation> operations)
+    {
+        var now = _runtime.Time.GetUtcNow();
+        foreach (var operation in operations)
+        {
+            if (operation.Kind == ReminderOperationKind.Upsert && operation.DueAt <= now)
+            {
+                Wake();
+                return;
+            }
+        }
+
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
     private async Task LoopAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
             var wake = Volatile.Read(ref _wake).Task;
+            var changed = Volatile.Read(ref _changed).Task;
             try
             {
                 var partitions = _directory.LocalPartitions;
@@ -56,7 +84,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
                     continue;
                 }
 
-                await SleepAsync(partitions, wake, stopping);
+                await SleepAsync(partitions, wake, changed, stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -145,23 +173,35 @@ internal sealed partial class ReminderService : IAsyncDisposable
         return reminder.DueAt + TimeSpan.FromTicks(elapsedTicks * period.Ticks);
     }
 
-    private async Task SleepAsync(IReadOnlyCollection<int> partitions, Task wake, CancellationToken stopping)
+    private async Task SleepAsync(IReadOnlyCollection<int> partitions, Task wake, Task changed, CancellationToken stopping)
     {
         using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var waits = new List<Task> { wake, Task.Delay(_options.ReminderPollInterval, sleep.Token) };
+        var waits = new List<Task> { wake, changed, Task.Delay(_options.ReminderPollInterval, sleep.Token) };
         if (partitions.Count > 0 && await _storage.GetNextReminderDueAsync(partitions, stopping) is { } nextDue)
         {
-            var dueIn = nextDue - _runtime.Time.GetUtcNow();
-            if (dueIn <= TimeSpan.Zero)
+            var now = _runtime.Time.GetUtcNow();
+            var dueIn = nextDue - now;
+            if (dueIn > TimeSpan.Zero)
             {
-                // Due but claimed by someone else (or just released): the poll interval bounds the retry.
-                dueIn = TimeSpan.FromMilliseconds(50);
+                waits.Add(Task.Delay(dueIn, _runtime.Time, sleep.Token));
             }
 
-            waits.Add(Task.Delay(dueIn, _runtime.Time, sleep.Token));
+            // Due already (claimed by someone else, just released, or made due by a clock move during the last
+            // delivery), or the business clock moved while the timer was set (it counts from the clock's instant at
+            // that moment, so it would fire late): look again in 50 ms of real time. A delay on a manual business
+            // clock would wait for its next move.
+            if (dueIn <= TimeSpan.Zero || _runtime.Time.GetUtcNow() != now)
+            {
+                waits.Add(Task.Delay(TimeSpan.FromMilliseconds(50), sleep.Token));
+            }
         }
 
-        await Task.WhenAny(waits);
+        if (await Task.WhenAny(waits) == changed)
+        {
+            // A reminder due later was set: let more changes come (a due one still wakes the loop at once).
+            await Task.WhenAny(wake, Task.Delay(s_changeCoalescing, sleep.Token));
+        }
+
         await sleep.CancelAsync();
     }
 

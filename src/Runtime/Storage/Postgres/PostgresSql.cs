@@ -151,6 +151,13 @@ internal static class PostgresSql
     /// (xid, id) order. No transaction below xmin can still add a row, so once a row has a seq nothing can ever
     /// be inserted before it: the order is final and has no gaps. It must run in a statement after the advisory
     /// lock so its snapshot sees the previous sequencer's work.
+    /// <para>
+    /// A row's stream_seq continues its stream's head as it was before this statement: the main UPDATE reads
+    /// stream_head itself (one index lookup per row), which under the statement's single snapshot does not yet see
+    /// the upsert in <c>streams</c>; only the sequencer writes stream_head, under the advisory lock. Joining the
+    /// pending rows to the CTEs instead let the planner, which expects a handful of pending rows, nest loops over
+    /// them: quadratic in the batch, past a 30 s command timeout at ten thousand events.
+    /// </para>
     /// </summary>
     public const string SequenceEvents = """
         WITH pending AS MATERIALIZED (
@@ -164,8 +171,7 @@ internal static class PostgresSql
         streams AS (
             INSERT INTO stream_head AS h (stream, last_seq)
             SELECT stream, n FROM counts
-            ON CONFLICT (stream) DO UPDATE SET last_seq = h.last_seq + excluded.last_seq
-            RETURNING h.stream, h.last_seq),
+            ON CONFLICT (stream) DO UPDATE SET last_seq = h.last_seq + excluded.last_seq),
         head AS (
             UPDATE outbox_head SET last_seq = last_seq + (SELECT count(*) FROM pending)
             WHERE id = 1 AND EXISTS (SELECT 1 FROM pending)
@@ -173,11 +179,10 @@ internal static class PostgresSql
         assigned AS (
             UPDATE outbox o
             SET seq = h.last_seq - (SELECT count(*) FROM pending) + p.n,
-                stream_seq = s.last_seq - c.n + p.stream_n
+                stream_seq = coalesce(s.last_seq, 0) + p.stream_n
             FROM pending p
-            JOIN counts c ON c.stream = p.stream
-            JOIN streams s ON s.stream = p.stream
             CROSS JOIN head h
+            LEFT JOIN stream_head s ON s.stream = p.stream
             WHERE o.id = p.id)
         SELECT coalesce((SELECT last_seq FROM head), (SELECT last_seq FROM outbox_head WHERE id = 1)),
                (SELECT count(*) FROM (SELECT pg_notify('actors_outbox_seq', '') FROM head) AS notified)
@@ -263,9 +268,18 @@ internal static class PostgresSql
         WHERE partition_id = $1 AND claimed_by IS NOT NULL AND claimed_by <> $2
         """;
 
+    /// <summary>
+    /// The earliest unclaimed due time, one short index scan per partition (partition_id, due_at): a min over
+    /// partition_id = ANY($1) would read every reminder of every partition.
+    /// </summary>
     public const string NextReminderDue = """
-        SELECT min(due_at) FROM reminder
-        WHERE partition_id = ANY($1) AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
+        SELECT min(n.due_at)
+        FROM unnest($1::integer[]) AS p(partition_id)
+        CROSS JOIN LATERAL (
+            SELECT r.due_at FROM reminder r
+            WHERE r.partition_id = p.partition_id AND (r.claimed_by IS NULL OR r.claim_expires_at <= clock_timestamp())
+            ORDER BY r.due_at
+            LIMIT 1) AS n
         """;
 
     /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>

@@ -1,0 +1,350 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Actors.Bench;
+
+/// <summary>
+/// The figures measured against the silo as a separate process over HTTP and its hub: move-ins, activations (a burst
+/// and a steady rate), alert latency with many dashboards, and the memory of active grains. The round loop of
+/// <see cref="BenchmarkRun"/> calls them between its own phases, so that every ratio compares figures of one round.
+/// </summary>
+internal sealed class SiloBenchmarks(
+    BenchOptions options,
+    PostgresInstance server,
+    ServerStats stats,
+    CpuSampler cpu,
+    IReadOnlyDictionary<string, PhaseSamples> samples,
+    Action<string> progress) : IAsyncDisposable
+{
+    public const string Database = "silo";
+    public const string MemoryDatabase = "silo_memory";
+
+    /// <summary>Where the manual business clock starts: move-in dates follow it, round after round.</summary>
+    private static readonly DateTimeOffset s_clockStart = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly Queue<string[]> _premises = new();
+    private SiloProcess? _silo;
+    private SiloApi? _api;
+    private AlertLatency? _alerts;
+    private Activations? _activations;
+    private SiloProfiler? _profiler;
+    private DateOnly _today = DateOnly.FromDateTime(s_clockStart.UtcDateTime);
+    private IReadOnlyList<MoveInResult> _lastMoveIns = [];
+    private (long Commits, long Timestamp)? _idleStart;
+    private double _idleCommitsPerSecond;
+    private (long Commits, long Timestamp, double PhaseSeconds, int MoveIns)? _pendingMoveIns;
+
+    private bool MoveInsOn => options.Runs("moveins") || options.Runs("activations");
+
+    private int SteadyDays => options.SteadySeconds * options.SteadySteps;
+
+    private int MoveInsPerSteadyDay => options.SteadyRate / options.SteadySteps / 2;
+
+    public int? SiloPid => _silo?.Pid;
+
+    /// <summary>Starts the silo, makes the premises every round moves customers into, and connects the dashboards.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!MoveInsOn && !options.Runs("alerts"))
+        {
+            return;
+        }
+
+        await server.CreateDatabaseAsync(Database, cancellationToken);
+        if (options.Profile)
+        {
+            _profiler = await SiloProfiler.CreateAsync(server, Database, progress, cancellationToken);
+        }
+
+        progress($"starting the silo (Release build, separate process) on database '{Database}'");
+        // --profile: the runtime writes /tmp/perf-<pid>.map so that perf can name JIT-compiled methods, and keeps JIT
+        // code in ordinary memory (without W^X double mapping perf would see only "memfd:doublemapper").
+        var environment = options.Profile
+            ? new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
+            : null;
+        _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), s_clockStart, environment, extraSettings: null, cancellationToken);
+        cpu.SiloPid = _silo.Pid;
+        _api = await SiloApi.SignInAsync(_silo.Address, cancellationToken);
+        _activations = new Activations(server.ConnectionString(Database, pooling: false));
+
+        if (MoveInsOn)
+        {
+            var perRound = options.MoveIns + (SteadyDays * MoveInsPerSteadyDay);
+            progress($"creating {perRound * options.Rounds:N0} premises ({perRound:N0} per round), {options.SetupConcurrency} requests at a time");
+            var started = Stopwatch.GetTimestamp();
+            for (var round = 1; round <= options.Rounds; round++)
+            {
+                _premises.Enqueue(await MoveIns.CreatePremisesAsync(_api, $"r{round}", perRound, options.SetupConcurrency, cancellationToken));
+            }
+
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            progress($"  {perRound * options.Rounds / seconds:N0} premises/s");
+        }
+
+        if (MoveInsOn)
+        {
+            await WarmUpAsync(cancellationToken);
+        }
+
+        if (options.Runs("alerts"))
+        {
+            progress($"connecting {options.AlertClients} dashboards to /hubs/alerts, watching {options.AlertAccounts} accounts");
+            _alerts = await AlertLatency.StartAsync(_api, options.AlertAccounts, options.AlertClients, cancellationToken);
+
+            // Unmeasured: the change path's first requests run in tier-0 code.
+            await _alerts.RunAsync(_api, options.AlertRate, TimeSpan.FromSeconds(2), cpu, cancellationToken);
+        }
+
+        stats.PooledWorkEnded(Database);
+    }
+
+    /// <summary>
+    /// A fresh silo runs its first requests in tier-0 code while the JIT compiles the hot methods again: unmeasured
+    /// move-ins and a clock move that activates their SAs let it finish before the first round.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        const int count = 500;
+        var api = _api!;
+        var day = _today.AddDays(1);
+        progress($"warming the silo up: {count} move-ins and the activation of their {2 * count} SAs");
+        var premises = await MoveIns.CreatePremisesAsync(api, "warm-up", count, options.SetupConcurrency, cancellationToken);
+        var plan = premises.Select(p => new MoveInPlan(p, day)).ToList();
+        await MoveIns.RunAsync(api, "warm-up", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
+        await api.MoveClockAsync(Activations.Midnight(day), cancellationToken);
+        _today = day;
+    }
+
+    /// <summary>The silo's own commits while nothing is asked of it (lease renewals, reminder and outbox polls): read now, and again before the first move-ins.</summary>
+    public async Task BeginIdleCommitCountAsync(CancellationToken cancellationToken)
+    {
+        if (_silo is not null && MoveInsOn)
+        {
+            _idleStart = (await stats.ReadCommitsAsync(Database, cancellationToken), Stopwatch.GetTimestamp());
+        }
+    }
+
+    public async Task MeasureMoveInsAsync(int round, double baselineTps, CancellationToken cancellationToken)
+    {
+        if (!MoveInsOn)
+        {
+            return;
+        }
+
+        var api = _api!;
+        var premises = _premises.Dequeue();
+        var burstDay = _today.AddDays(2);
+        var plan = new List<MoveInPlan>(premises.Length);
+        for (var i = 0; i < options.MoveIns; i++)
+        {
+            plan.Add(new MoveInPlan(premises[i], burstDay));
+        }
+
+        for (var day = 0; day < SteadyDays; day++)
+        {
+            for (var j = 0; j < MoveInsPerSteadyDay; j++)
+            {
+                plan.Add(new MoveInPlan(premises[options.MoveIns + (day * MoveInsPerSteadyDay) + j], burstDay.AddDays(1 + day)));
+            }
+        }
+
+        var commitsBefore = await stats.ReadCommitsAsync(Database, cancellationToken);
+        if (_profiler is not null)
+        {
+            await _profiler.BeginAsync("moveins", _silo!.Pid, TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        }
+
+        var startedAt = Stopwatch.GetTimestamp();
+        if (_idleStart is { } idle)
+        {
+            _idleCommitsPerSecond = (commitsBefore - idle.Commits) / Stopwatch.GetElapsedTime(idle.Timestamp, startedAt).TotalSeconds;
+            _idleStart = null;
+            samples[Phases.MoveIns].Add(Phases.IdleCommitsPerSecond, _idleCommitsPerSecond);
+        }
+
+        var run = await MoveIns.RunAsync(api, $"r{round}", plan, options.Clients, TimeSpan.FromSeconds(options.RampSeconds), cpu, cancellationToken);
+        stats.PooledWorkEnded(Database);
+        _pendingMoveIns = (commitsBefore, startedAt, run.Elapsed.TotalSeconds, run.Completed.Count);
+        _lastMoveIns = run.Completed;
+
+        var phase = samples[Phases.MoveIns];
+        var latencies = run.Completed.Select(m => m.Milliseconds).ToArray();
+        phase.Add(Phases.PerSecond, run.PerSecond);
+        phase.Add(Phases.Ratio, run.PerSecond / baselineTps);
+        phase.Add(Phases.LatencyMs, Percentiles.Of(latencies, 50));
+        phase.Add(Phases.LatencyP99Ms, Percentiles.Of(latencies, 99));
+        phase.Add(Phases.Failed, run.Failed);
+        BenchmarkRun.AddCpu(phase, run.Usage, run.PerSecond);
+        progress($"round {round}/{options.Rounds}: move-ins {run.PerSecond:N0}/s with {options.Clients} clients ({run.PerSecond / baselineTps:F3}x pgbench), " +
+            $"{run.Completed.Count:N0} in {run.Elapsed.TotalSeconds:F1} s");
+        if (run.FirstFailure is { } failure)
+        {
+            progress($"  {run.Failed} move-ins failed; first: {failure}");
+        }
+    }
+
+    /// <summary>
+    /// Store commits per move-in: the silo database's xact_commit from just before the move-ins to now (once PostgreSQL
+    /// has published every backend's count, 11 s after the silo's last work), less the silo's idle commits over the
+    /// time outside the move-ins, divided by the move-ins. Called after other phases, so the wait costs nothing.
+    /// </summary>
+    public async Task FinishMoveInCommitsAsync(CancellationToken cancellationToken)
+    {
+        if (_pendingMoveIns is not { } pending)
+        {
+            return;
+        }
+
+        _pendingMoveIns = null;
+        var commits = await stats.ReadCommitsAsync(Database, cancellationToken);
+        var outside = Stopwatch.GetElapsedTime(pending.Timestamp).TotalSeconds - pending.PhaseSeconds;
+        var perMoveIn = (commits - pending.Commits - (_idleCommitsPerSecond * outside)) / pending.MoveIns;
+        samples[Phases.MoveIns].Add(Phases.StoreCommitsPerOp, perMoveIn);
+        progress($"  {perMoveIn:F2} store commits per move-in");
+        if (_profiler is not null)
+        {
+            await _profiler.EndAsync("moveins", pending.MoveIns, "move-in", cancellationToken);
+        }
+    }
+
+    public async Task MeasureActivationsAsync(int round, double baselineTps, CancellationToken cancellationToken)
+    {
+        if (!options.Runs("activations") || _lastMoveIns.Count == 0)
+        {
+            return;
+        }
+
+        var api = _api!;
+        var burstDay = _today.AddDays(2);
+        var byDay = _lastMoveIns
+            .GroupBy(m => m.StartDate)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.SelectMany(m => m.ServiceAgreementIds)]);
+        var burstSas = byDay.GetValueOrDefault(burstDay) ?? [];
+
+        if (_profiler is not null)
+        {
+            await _profiler.BeginAsync("activations", _silo!.Pid, TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
+        }
+
+        var burst = await _activations!.BurstAsync(api, Activations.Midnight(burstDay), burstSas, cpu, cancellationToken);
+        if (_profiler is not null)
+        {
+            await _profiler.EndAsync("activations", burst.Activated, "activation", cancellationToken);
+        }
+
+        var phase = samples[Phases.ActivationBurst];
+        phase.Add(Phases.PerSecond, burst.PerSecond);
+        phase.Add(Phases.Ratio, burst.PerSecond / baselineTps);
+        phase.Add(Phases.LagP50Ms, Percentiles.Of(burst.LagsMs, 50));
+        phase.Add(Phases.LagP99Ms, Percentiles.Of(burst.LagsMs, 99));
+        phase.Add(Phases.LagMaxMs, burst.LagsMs.Length > 0 ? burst.LagsMs.Max() : double.NaN);
+        phase.Add(Phases.Failed, burst.Due - burst.Activated);
+        phase.Add(Phases.ClockMoveMs, burst.ClockMoveTook.TotalMilliseconds);
+        BenchmarkRun.AddCpu(phase, burst.Usage, burst.PerSecond);
+        progress($"round {round}/{options.Rounds}: activations {burst.PerSecond:N0}/s ({burst.PerSecond / baselineTps:F3}x pgbench), {burst.Activated:N0} of {burst.Due:N0}, " +
+            $"lag p50 {Percentiles.Of(burst.LagsMs, 50):N0} ms, p99 {Percentiles.Of(burst.LagsMs, 99):N0} ms; the clock move answered settled={burst.Settled} after {burst.ClockMoveTook.TotalSeconds:F1} s");
+
+        var steady = await _activations.SteadyAsync(
+            api, burstDay.AddDays(1), SteadyDays, TimeSpan.FromSeconds(1.0 / options.SteadySteps), byDay, cpu, cancellationToken);
+        var steadyPhase = samples[Phases.ActivationSteady];
+        steadyPhase.Add(Phases.DuePerSecond, steady.DuePerSecond);
+        steadyPhase.Add(Phases.LagP50Ms, Percentiles.Of(steady.LagsMs, 50));
+        steadyPhase.Add(Phases.LagP99Ms, Percentiles.Of(steady.LagsMs, 99));
+        steadyPhase.Add(Phases.LagMaxMs, steady.LagsMs.Length > 0 ? steady.LagsMs.Max() : double.NaN);
+        steadyPhase.Add(Phases.StepLateMs, steady.StepLateMsMax);
+        steadyPhase.Add(Phases.Failed, steady.Due - steady.Activated);
+        BenchmarkRun.AddCpu(steadyPhase, steady.Usage, steady.DuePerSecond);
+        progress($"round {round}/{options.Rounds}: steady activations at {steady.DuePerSecond:N0} due/s: lag p50 {Percentiles.Of(steady.LagsMs, 50):N0} ms, " +
+            $"p99 {Percentiles.Of(steady.LagsMs, 99):N0} ms, {steady.Activated:N0} of {steady.Due:N0}");
+        _today = burstDay.AddDays(SteadyDays);
+        stats.PooledWorkEnded(Database);
+    }
+
+    public async Task MeasureAlertsAsync(int round, CancellationToken cancellationToken)
+    {
+        if (_alerts is null)
+        {
+            return;
+        }
+
+        var run = await _alerts.RunAsync(_api!, options.AlertRate, TimeSpan.FromSeconds(options.PhaseSeconds), cpu, cancellationToken);
+        stats.PooledWorkEnded(Database);
+        var phase = samples[Phases.Alerts];
+        phase.Add(Phases.LatencyMs, Percentiles.Of(run.LatenciesMs, 50));
+        phase.Add(Phases.LatencyP99Ms, Percentiles.Of(run.LatenciesMs, 99));
+        phase.Add(Phases.LatencyMaxMs, run.LatenciesMs.Length > 0 ? run.LatenciesMs.Max() : double.NaN);
+        phase.Add(Phases.Lost, run.Lost);
+        phase.Add(Phases.Late, run.Late);
+        phase.Add(Phases.Expected, run.Expected);
+        phase.Add(Phases.ChangesPerSecond, run.ChangesPerSecond);
+        phase.Add(Phases.MessagesPerSecond, run.ChangesPerSecond * _alerts.Clients / _alerts.Accounts);
+        phase.Add(Phases.CallMs, Percentiles.Of(run.CallMs, 50));
+        BenchmarkRun.AddCpu(phase, run.Usage, run.ChangesPerSecond);
+        progress($"round {round}/{options.Rounds}: alerts to {_alerts.Clients} clients: p50 {Percentiles.Of(run.LatenciesMs, 50):N1} ms, p99 {Percentiles.Of(run.LatenciesMs, 99):N1} ms, " +
+            $"{run.Received:N0} of {run.Expected:N0} received, {run.Lost} lost, {run.ChangesPerSecond:N0} changes/s");
+    }
+
+    /// <summary>The memory figure, on a silo of its own (the benchmark silo is stopped first so it takes no CPU).</summary>
+    public async Task MeasureMemoryAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Runs("memory"))
+        {
+            return;
+        }
+
+        await StopMainSiloAsync();
+        await server.CreateDatabaseAsync(MemoryDatabase, cancellationToken);
+        var connectionString = server.ConnectionString(MemoryDatabase);
+        string[] persons;
+        progress($"memory: creating {options.MemoryGrains:N0} persons through the API");
+        await using (var loader = await SiloProcess.StartAsync("memory-load", connectionString, s_clockStart, null, null, cancellationToken))
+        {
+            using var api = await SiloApi.SignInAsync(loader.Address, cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            persons = await MemoryFootprint.CreatePersonsAsync(api, options.MemoryGrains, options.SetupConcurrency, cancellationToken);
+            progress($"  {persons.Length / Stopwatch.GetElapsedTime(started).TotalSeconds:N0} persons/s");
+        }
+
+        var phase = samples[Phases.Memory];
+        for (var round = 1; round <= options.MemoryRounds; round++)
+        {
+            await using var silo = await SiloProcess.StartAsync("memory", connectionString, s_clockStart, null, null, cancellationToken);
+            using var api = await SiloApi.SignInAsync(silo.Address, cancellationToken);
+            var run = await MemoryFootprint.MeasureAsync(silo, api, persons, s_clockStart, options.SetupConcurrency, cancellationToken);
+            phase.Add(Phases.BytesPerGrain, run.BytesPerGrain);
+            phase.Add(Phases.ManagedBytesPerGrain, run.ManagedBytesPerGrain);
+            phase.Add(Phases.RssBeforeMiB, run.Before.Resident / 1048576.0);
+            phase.Add(Phases.RssAfterMiB, run.After.Resident / 1048576.0);
+            phase.Add(Phases.HeapBeforeMiB, run.Before.Managed / 1048576.0);
+            phase.Add(Phases.HeapAfterMiB, run.After.Managed / 1048576.0);
+            phase.Add(Phases.RssUnsettledMiB, run.ResidentAfterBeforeGc / 1048576.0);
+            phase.Add(Phases.PerSecond, run.ActivationsPerSecond);
+            progress($"memory {round}/{options.MemoryRounds}: {run.BytesPerGrain:N0} bytes per active grain, {run.ManagedBytesPerGrain:N0} of them managed heap " +
+                $"(RSS {run.Before.Resident / 1048576.0:N0} -> {run.After.Resident / 1048576.0:N0} MiB for {run.Grains:N0} grains, {run.ResidentAfterBeforeGc / 1048576.0:N0} MiB " +
+                $"before the induced GCs; heap {run.Before.Managed / 1048576.0:N0} -> {run.After.Managed / 1048576.0:N0} MiB; read at {run.ActivationsPerSecond:N0}/s)");
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopMainSiloAsync();
+
+    /// <summary>For exits that skip the normal clean-up.</summary>
+    public void Kill() => _silo?.Kill();
+
+    private async Task StopMainSiloAsync()
+    {
+        if (_alerts is not null)
+        {
+            await _alerts.DisposeAsync();
+            _alerts = null;
+        }
+
+        _api?.Dispose();
+        _api = null;
+        if (_silo is not null)
+        {
+            cpu.SiloPid = 0;
+            await _silo.DisposeAsync();
+            _silo = null;
+        }
+    }
+}
