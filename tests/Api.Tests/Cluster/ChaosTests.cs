@@ -38,7 +38,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         {
             for (var day = 1; !stop.IsCancellationRequested && day <= 3; day++)
             {
-                await Polling.UntilAsync(() => stop.IsCancellationRequested || acknowledged.Count >= day * 8, "move-ins before the next day");
+                await Polling.UntilAsync(() => stop.IsCancellationRequested || acknowledged.Count >= day * 8, "move-ins before the next day", RunFor * 3);
                 await cluster.SendAsync(HttpMethod.Post, "/api/admin/clock", new { now = new DateTimeOffset(Today.AddDays(day).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) }, token: cluster.AdminToken);
             }
         });

@@ -153,9 +153,9 @@ async function live(browser) {
   await form.getByTestId('premiseId-finder').fill('Analytical');
   await form.getByTestId('premiseId-find').click();
   await form.locator(`[data-testid=premise-pick][data-premise-id="${ada.premise.id}"]`).click();
-  await form.getByTestId('serviceTypes-Gas').waitFor();
-  check(await form.getByTestId('serviceTypes-Electric').isChecked(), 'Electric is offered and checked');
-  check(await form.getByTestId('serviceTypes-Gas').isChecked(), 'Gas is offered and checked');
+  // The premise's service types are offered, checked, once its details have loaded.
+  await form.locator('[data-testid=serviceTypes-Electric]:checked').waitFor();
+  await form.locator('[data-testid=serviceTypes-Gas]:checked').waitFor();
   await form.getByTestId('startDate-input').fill(startDate);
   await form.getByTestId('reason-input').fill('move-in');
   await form.getByTestId('start-service-submit').click();
