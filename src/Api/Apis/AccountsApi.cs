@@ -23,9 +23,7 @@ public static class AccountsApi
             .WithSummary("Removes a person (not the main customer) from the account.");
         group.MapGet("/{id}/alerts", AlertsAsync).WithName("GetAccountAlerts")
             .WithSummary("The account's Control Central alert zone: code, message, severity (live over /hubs/alerts).");
-        group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
-            history.ReadAsync(StreamNamespaces.Account, Parse(id).Value, after, limit, ct))
-            .WithName("GetAccountHistory").WithSummary("Who changed the account, when, why, and what.");
+        group.MapHistory<AccountId>(StreamNamespaces.Account, "Account", "Who changed the account, when, why, and what.");
         return routes;
     }
 

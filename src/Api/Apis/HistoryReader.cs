@@ -5,6 +5,17 @@ using Actors.Runtime.Storage;
 
 namespace Actors.Api.Apis;
 
+/// <summary>The <c>GET {id}/history</c> route every entity group has: its stream, read by <see cref="HistoryReader"/>.</summary>
+internal static class HistoryRoutes
+{
+    public static RouteHandlerBuilder MapHistory<TId>(this RouteGroupBuilder group, string streamNamespace, string entity, string summary)
+        where TId : struct, ITypedId<TId> =>
+        group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
+                history.ReadAsync(streamNamespace, RouteIds.Parse<TId>(id, entity).Value, after, limit, ct))
+            .WithName($"Get{entity.Replace(" ", string.Empty, StringComparison.Ordinal)}History")
+            .WithSummary(summary);
+}
+
 /// <summary>
 /// Reads the outbox for the events API and for entity histories. An entity's stream is its history: each event
 /// names who (a user, or <c>system:&lt;reminder&gt;</c>), when, the reason and comment, and what changed.

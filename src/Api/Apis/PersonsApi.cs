@@ -23,9 +23,7 @@ public static class PersonsApi
         group.MapGet("/{id}", GetAsync).WithName("GetPerson").WithSummary("A person.");
         group.MapPatch("/{id}", UpdateAsync).WithName("UpdatePerson")
             .WithSummary("Changes a person: version and the fields to change; a field sent as null is cleared.");
-        group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
-            history.ReadAsync(StreamNamespaces.Person, RouteIds.Parse<PersonId>(id, "Person").Value, after, limit, ct))
-            .WithName("GetPersonHistory").WithSummary("Who changed the person, when, why, and what.");
+        group.MapHistory<PersonId>(StreamNamespaces.Person, "Person", "Who changed the person, when, why, and what.");
         return routes;
     }
 

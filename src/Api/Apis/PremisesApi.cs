@@ -16,9 +16,7 @@ public static class PremisesApi
         group.MapGet("/{id}", GetAsync).WithName("GetPremise").WithSummary("A premise: its service points and the SAs on each.");
         group.MapPost("/{id}/life-support", SetLifeSupportAsync).WithName("SetPremiseLifeSupport")
             .WithSummary("Sets or clears the premise's life-support / sensitive-load flag.");
-        group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
-            history.ReadAsync(StreamNamespaces.Premise, RouteIds.Parse<PremiseId>(id, "Premise").Value, after, limit, ct))
-            .WithName("GetPremiseHistory").WithSummary("Who changed the premise, when, why, and what.");
+        group.MapHistory<PremiseId>(StreamNamespaces.Premise, "Premise", "Who changed the premise, when, why, and what.");
         return routes;
     }
 

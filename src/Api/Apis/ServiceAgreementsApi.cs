@@ -17,9 +17,8 @@ public static class ServiceAgreementsApi
             .WithSummary("Requests a stop at a date (or moves a pending stop); a reason is required.");
         group.MapPost("/{id}/cancel", CancelAsync).WithName("CancelServiceAgreement")
             .WithSummary("Cancels the SA with a reason; a canceled pending start withdraws the stop it requested of the previous customer.");
-        group.MapGet("/{id}/history", (string id, long? after, int? limit, HistoryReader history, CancellationToken ct) =>
-            history.ReadAsync(StreamNamespaces.ServiceAgreement, Parse(id).Value, after, limit, ct))
-            .WithName("GetServiceAgreementHistory").WithSummary("Who changed the SA, when, why, and what (reminders appear as system:<name>).");
+        group.MapHistory<ServiceAgreementId>(
+            StreamNamespaces.ServiceAgreement, "Service agreement", "Who changed the SA, when, why, and what (reminders appear as system:<name>).");
         return routes;
     }
 

@@ -41,7 +41,8 @@ public sealed class ManualClockSync(BusinessClock clock, IStorageProvider storag
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (clock.Manual is not { } manual)
+        // A single-process store has no other silo to follow: the start-up read (a restart resumes the clock) is enough.
+        if (clock.Manual is not { } manual || storage.IsSingleProcess)
         {
             return;
         }

@@ -168,6 +168,16 @@ internal sealed partial class LeaseManager : IAsyncDisposable
     /// </summary>
     private async Task HandOverAsync(HashSet<int> partitions, CancellationToken cancellationToken)
     {
+        ForgetDeadlines(partitions);
+
+        _directory.RemoveLocal(partitions);
+        await _runtime.Catalog.DeactivatePartitionsAsync(partitions, _options.CallTimeout, cancellationToken);
+        await _storage.ReleaseLeasesAsync(_directory.NodeId, partitions, cancellationToken);
+        LogHandedOver(_logger, _directory.NodeId, partitions.Count);
+    }
+
+    private void ForgetDeadlines(HashSet<int> partitions)
+    {
         lock (_lock)
         {
             foreach (var partition in partitions)
@@ -175,11 +185,6 @@ internal sealed partial class LeaseManager : IAsyncDisposable
                 _localDeadlines.Remove(partition);
             }
         }
-
-        _directory.RemoveLocal(partitions);
-        await _runtime.Catalog.DeactivatePartitionsAsync(partitions, _options.CallTimeout, cancellationToken);
-        await _storage.ReleaseLeasesAsync(_directory.NodeId, partitions, cancellationToken);
-        LogHandedOver(_logger, _directory.NodeId, partitions.Count);
     }
 
     private void SelfFence()
@@ -199,13 +204,7 @@ internal sealed partial class LeaseManager : IAsyncDisposable
 
     private void LoseLocal(HashSet<int> partitions, string why)
     {
-        lock (_lock)
-        {
-            foreach (var partition in partitions)
-            {
-                _localDeadlines.Remove(partition);
-            }
-        }
+        ForgetDeadlines(partitions);
 
         LogLost(_logger, _directory.NodeId, partitions.Count, why);
         _directory.RemoveLocal(partitions);

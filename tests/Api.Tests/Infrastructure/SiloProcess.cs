@@ -54,27 +54,14 @@ public sealed partial class SiloProcess : IAsyncDisposable
     {
         var port = FreePort();
         var internalPort = FreePort();
-        var arguments = new Dictionary<string, string?>
-        {
-            ["urls"] = $"http://127.0.0.1:{port}",
-            ["Storage:Provider"] = "Postgres",
-            ["ConnectionStrings:Postgres"] = connectionString,
-            ["Cluster:NodeName"] = name,
-            ["Cluster:Address"] = $"http://127.0.0.1:{internalPort}",
-            ["Cluster:LeaseSeconds"] = "4",
-            ["Clock:Mode"] = "Manual",
-            ["Clock:Start"] = TestSilo.Start.ToString("O"),
-            ["Demo:Seed"] = "false",
-            ["Auth:SigningKey"] = TestSilo.SigningKey,
-            ["Auth:Users:0:Username"] = "csr",
-            ["Auth:Users:0:Password"] = "csr-pass",
-            ["Auth:Users:0:Roles:0"] = "CSR",
-            ["Auth:Users:1:Username"] = "admin",
-            ["Auth:Users:1:Password"] = "admin-pass",
-            ["Auth:Users:1:Roles:0"] = "Admin",
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Actors"] = "Information",
-        };
+        var arguments = TestSilo.Settings(TestSilo.Start);
+        arguments["urls"] = $"http://127.0.0.1:{port}";
+        arguments["Storage:Provider"] = "Postgres";
+        arguments["ConnectionStrings:Postgres"] = connectionString;
+        arguments["Cluster:NodeName"] = name;
+        arguments["Cluster:Address"] = $"http://127.0.0.1:{internalPort}";
+        arguments["Cluster:LeaseSeconds"] = "4";
+        arguments["Logging:LogLevel:Actors"] = "Information";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             arguments[key] = value;

@@ -99,24 +99,11 @@ public sealed class TestSilo : IAsyncDisposable
 
     private async Task RunAsync(DateTimeOffset clock)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["urls"] = "http://127.0.0.1:0",
-            ["Storage:Provider"] = _store.ToString(),
-            ["Storage:Sqlite:Path"] = _store == Store.Sqlite ? _storeAddress : null,
-            ["ConnectionStrings:Postgres"] = _store == Store.Postgres ? _storeAddress : null,
-            ["Clock:Mode"] = "Manual",
-            ["Clock:Start"] = clock.ToString("O"),
-            ["Demo:Seed"] = "false",
-            ["Auth:SigningKey"] = SigningKey,
-            ["Auth:Users:0:Username"] = "csr",
-            ["Auth:Users:0:Password"] = "csr-pass",
-            ["Auth:Users:0:Roles:0"] = "CSR",
-            ["Auth:Users:1:Username"] = "admin",
-            ["Auth:Users:1:Password"] = "admin-pass",
-            ["Auth:Users:1:Roles:0"] = "Admin",
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
+        var settings = Settings(clock);
+        settings["urls"] = "http://127.0.0.1:0";
+        settings["Storage:Provider"] = _store.ToString();
+        settings["Storage:Sqlite:Path"] = _store == Store.Sqlite ? _storeAddress : null;
+        settings["ConnectionStrings:Postgres"] = _store == Store.Postgres ? _storeAddress : null;
         foreach (var (key, value) in _settings)
         {
             settings[key] = value;
@@ -132,6 +119,22 @@ public sealed class TestSilo : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address);
     }
+
+    /// <summary>What every test silo runs with, in process or as a process: manual clock, test users, no demo data.</summary>
+    internal static Dictionary<string, string?> Settings(DateTimeOffset clock) => new()
+    {
+        ["Clock:Mode"] = "Manual",
+        ["Clock:Start"] = clock.ToString("O"),
+        ["Demo:Seed"] = "false",
+        ["Auth:SigningKey"] = SigningKey,
+        ["Auth:Users:0:Username"] = "csr",
+        ["Auth:Users:0:Password"] = "csr-pass",
+        ["Auth:Users:0:Roles:0"] = "CSR",
+        ["Auth:Users:1:Username"] = "admin",
+        ["Auth:Users:1:Password"] = "admin-pass",
+        ["Auth:Users:1:Roles:0"] = "Admin",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
 
     private sealed record TokenBody(string AccessToken);
 }
