@@ -41,6 +41,15 @@ internal sealed class BenchOptions
     /// <summary>Move-ins per round at one start date: twice as many SAs become due at once in the activation burst.</summary>
     public int MoveIns { get; private set; } = 5_000;
 
+    /// <summary>How long the fresh silos' idle commits are counted (subtracted from the move-ins' commits outside their phase).</summary>
+    public TimeSpan IdleWindow => TimeSpan.FromSeconds(Quick ? 5 : 10);
+
+    /// <summary>Silo processes of the cluster figure (move-ins spread over them).</summary>
+    public int ClusterSilos { get; private set; } = 3;
+
+    /// <summary>Move-ins per round on the cluster.</summary>
+    public int ClusterMoveIns { get; private set; } = 2_500;
+
     /// <summary>Seconds of the steady activation figure per round.</summary>
     public int SteadySeconds { get; private set; } = 10;
 
@@ -86,8 +95,8 @@ internal sealed class BenchOptions
 
     public static string Usage => """
         Usage: bench/run.sh [--quick] [options]
-          --quick                  3 rounds of 3 s phases, 1,500 move-ins a round (3,000 SAs in the burst), the
-                                   memory figure once with 20,000 grains: under five minutes in all
+          --quick                  3 rounds of 3 s phases, 1,500 move-ins a round (3,000 SAs in the burst) and 1,000
+                                   on the cluster, the memory figure once with 20,000 grains: about five minutes
           --rounds N               rounds (default 5); every figure is the median over rounds
           --seconds S              measured seconds per phase (default 10)
           --clients N              pgbench clients = grain writers compared with them (default 16)
@@ -98,6 +107,8 @@ internal sealed class BenchOptions
           --call-callers N         callers of the in-process call figure (default 128)
           --call-grains N          stateless grains (default 1000)
           --move-ins N             move-ins per round at one start date (default 5000: 10000 SAs due at once)
+          --cluster-silos N        silo processes of the cluster move-in figure (default 3)
+          --cluster-move-ins N     move-ins per round on the cluster (default 2500)
           --steady-seconds S       seconds of the steady activation figure (default 10)
           --steady-rate N          SAs made due per second in it (default 100)
           --alert-clients N        hub connections of the alert figure (default 500)
@@ -105,7 +116,7 @@ internal sealed class BenchOptions
           --alert-rate N           alert changes per second (default 100)
           --memory-grains N        active grains of the memory figure (default 100000)
           --memory-rounds N        silo starts of the memory figure (default 3)
-          --skip LIST              leave out phases: writes,calls,moveins,activations,alerts,memory
+          --skip LIST              leave out phases: writes,calls,moveins,cluster,activations,alerts,memory
           --profile                also profile the silo's phases (pg_stat_statements; dotnet-trace if installed)
                                    into bench/out/profile-*.txt
           --calls-only             only the in-process call figure (no PostgreSQL needed)
@@ -128,6 +139,7 @@ internal sealed class BenchOptions
                     options.RampSeconds = 0.5;
                     options.SteadySeconds = 3;
                     options.MoveIns = 1_500;
+                    options.ClusterMoveIns = 1_000;
                     options.MemoryGrains = 20_000;
                     options.MemoryRounds = 1;
                     break;
@@ -136,6 +148,17 @@ internal sealed class BenchOptions
                     break;
                 case "--move-ins":
                     options.MoveIns = PositiveInt(arg, Next(args, ref i));
+                    break;
+                case "--cluster-silos":
+                    options.ClusterSilos = PositiveInt(arg, Next(args, ref i));
+                    if (options.ClusterSilos < 2)
+                    {
+                        throw new ArgumentException("--cluster-silos needs at least 2 silos (the one-silo figure is the move-ins phase).");
+                    }
+
+                    break;
+                case "--cluster-move-ins":
+                    options.ClusterMoveIns = PositiveInt(arg, Next(args, ref i));
                     break;
                 case "--steady-seconds":
                     options.SteadySeconds = PositiveInt(arg, Next(args, ref i));
@@ -222,7 +245,7 @@ internal sealed class BenchOptions
         return options;
     }
 
-    public static IReadOnlyList<string> SkippablePhases { get; } = ["writes", "calls", "moveins", "activations", "alerts", "memory"];
+    public static IReadOnlyList<string> SkippablePhases { get; } = ["writes", "calls", "moveins", "cluster", "activations", "alerts", "memory"];
 
     public bool Runs(string phase) => !Skip.Contains(phase);
 

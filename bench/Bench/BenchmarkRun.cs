@@ -14,6 +14,7 @@ internal static class Phases
     public const string GrainWritesManyCallers = "grainWritesManyCallers";
     public const string GrainCalls = "grainCalls";
     public const string MoveIns = "moveIns";
+    public const string MoveInsCluster = "moveInsCluster";
     public const string ActivationBurst = "activationBurst";
     public const string ActivationSteady = "activationSteady";
     public const string Alerts = "alerts";
@@ -21,6 +22,7 @@ internal static class Phases
 
     public const string PerSecond = "perSecond";
     public const string Ratio = "ratioToPgbench";
+    public const string RelativeToOneSilo = "ratioToOneSilo";
     public const string StoreCommitsPerOp = "storeCommitsPerOp";
     public const string LatencyMs = "latencyMs";
     public const string CommitsPerBatch = "runtimeCommitsPerBatch";
@@ -85,6 +87,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         [Phases.GrainWritesManyCallers] = new(),
         [Phases.GrainCalls] = new(),
         [Phases.MoveIns] = new(),
+        [Phases.MoveInsCluster] = new(),
         [Phases.ActivationBurst] = new(),
         [Phases.ActivationSteady] = new(),
         [Phases.Alerts] = new(),
@@ -92,8 +95,8 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     };
 
     private PostgresInstance? _server;
-    // RunOnServerAsync owns the silo and stops it; EmergencyStop only kills it.
-    private Action? _killSilo;
+    // RunOnServerAsync owns the silos and stops them; EmergencyStop only kills them.
+    private Action? _killSilos;
     private string? _sqliteDirectory;
 
     public IReadOnlyDictionary<string, PhaseSamples> Samples => _samples;
@@ -107,7 +110,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     /// <summary>Stops the server if it runs and removes the temporary folders; for exits that skip the normal clean-up.</summary>
     public void EmergencyStop()
     {
-        _killSilo?.Invoke();
+        _killSilos?.Invoke();
         _server?.Stop();
         DeleteSqliteDirectory();
     }
@@ -212,10 +215,15 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         stats.PooledWorkEnded(ManyWritesDatabase);
 
         await using var silo = new SiloBenchmarks(options, server, stats, cpu, _samples, progress);
-        _killSilo = silo.Kill;
+        await using var cluster = new ClusterMoveIns(options, server, stats, _samples, progress);
+        _killSilos = () =>
+        {
+            silo.Kill();
+            cluster.Kill();
+        };
         await silo.StartAsync(cancellationToken);
+        await cluster.StartAsync(cancellationToken);
         await server.ExecuteAsync("CHECKPOINT", cancellationToken);
-        await silo.BeginIdleCommitCountAsync(cancellationToken);
 
         // The order inside a round lets PostgreSQL publish each database's commit count (11 s after its last work)
         // while other phases run: the silo's move-ins are read after the in-process phases that follow them.
@@ -231,7 +239,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
                 progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.Clients} callers ({writes / tps:F2}x pgbench)");
             }
 
-            await silo.MeasureMoveInsAsync(round, tps, cancellationToken);
+            var oneSilo = await silo.MeasureMoveInsAsync(round, tps, cancellationToken);
 
             if (runWrites)
             {
@@ -246,9 +254,13 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             }
 
             await silo.FinishMoveInCommitsAsync(cancellationToken);
+            await cluster.MeasureAsync(round, tps, oneSilo, cancellationToken);
             await silo.MeasureActivationsAsync(round, tps, cancellationToken);
             await silo.MeasureAlertsAsync(round, cancellationToken);
+            await cluster.FinishCommitsAsync(cancellationToken);
         }
+
+        await cluster.DisposeAsync();
 
         if (runWrites)
         {

@@ -26,8 +26,8 @@ internal sealed class CpuSampler(int postmasterPid)
 {
     private static readonly double s_ticksPerSecond = ReadTicksPerSecond();
 
-    /// <summary>The silo process whose CPU is counted on its own (0: none).</summary>
-    public int SiloPid { get; set; }
+    /// <summary>The silo processes whose CPU is counted on its own, together (none: empty).</summary>
+    public IReadOnlyList<int> SiloPids { get; set; } = [];
 
     public static CpuSnapshot Take(CpuSampler? sampler, int pgbenchPid = 0)
     {
@@ -41,7 +41,7 @@ internal sealed class CpuSampler(int postmasterPid)
             sampler?.ReadProcessTree() ?? 0,
             self.TotalProcessorTime,
             pgbenchPid > 0 ? ReadProcessTicks(pgbenchPid) ?? 0 : 0,
-            sampler is { SiloPid: > 0 } ? ReadProcessTicks(sampler.SiloPid) ?? 0 : 0);
+            sampler?.SiloPids.Sum(pid => ReadProcessTicks(pid) ?? 0) ?? 0);
     }
 
     public static CpuUsage Between(CpuSnapshot start, CpuSnapshot end)

@@ -42,8 +42,12 @@ internal static class MoveIns
         return ids;
     }
 
+    /// <summary>
+    /// Runs <paramref name="plan"/> with <paramref name="clients"/> clients; client <c>c</c> sends every request to
+    /// <c>silos[c % silos.Count]</c> (several silos of one cluster: the clients spread evenly, as behind a load balancer).
+    /// </summary>
     public static async Task<MoveInRun> RunAsync(
-        SiloApi api,
+        IReadOnlyList<SiloApi> silos,
         string keyPrefix,
         IReadOnlyList<MoveInPlan> plan,
         int clients,
@@ -60,7 +64,7 @@ internal static class MoveIns
         var windowEnd = new TaskCompletionSource<(long Timestamp, long Count, CpuSnapshot Cpu)>(TaskCreationOptions.RunContinuationsAsynchronously);
         var count = 0L;
 
-        async Task ClientAsync()
+        async Task ClientAsync(SiloApi api)
         {
             while (true)
             {
@@ -91,7 +95,7 @@ internal static class MoveIns
             }
         }
 
-        var tasks = Enumerable.Range(0, clients).Select(_ => Task.Run(ClientAsync, cancellationToken)).ToArray();
+        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(() => ClientAsync(silos[c % silos.Count]), cancellationToken)).ToArray();
         var rampDone = Task.Delay(ramp, cancellationToken);
         CpuSnapshot cpuStart = default;
         long windowStart = 0;

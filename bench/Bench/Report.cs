@@ -67,7 +67,7 @@ internal static class Report
             Row(phase, Phases.MachineCores, $"CPU busy, whole machine, cores of {machine.Cores}", "F2");
             Row(phase, Phases.PostgresCores, "  of which PostgreSQL server", "F2");
             Row(phase, Phases.BenchCores, "  of which this process (runtime, callers)", "F2");
-            Row(phase, Phases.SiloCores, "  of which the silo process", "F2");
+            Row(phase, Phases.SiloCores, "  of which the silo process(es)", "F2");
             if (phase.Has(Phases.PgbenchCores) && phase[Phases.PgbenchCores].Max > 0)
             {
                 Row(phase, Phases.PgbenchCores, "  of which pgbench", "F2");
@@ -87,7 +87,7 @@ internal static class Report
 
             if (perOpOfSilo)
             {
-                Row(phase, Phases.SiloCpuUsPerOp, "the silo's CPU per op, us", "N0");
+                Row(phase, Phases.SiloCpuUsPerOp, "the silos' CPU per op, us", "N0");
             }
         }
 
@@ -121,6 +121,21 @@ internal static class Report
             Row(moveIns, Phases.IdleCommitsPerSecond, "silo's idle commits/s (subtracted outside the phase)", "F1");
             Row(moveIns, Phases.Failed, "failed move-ins", "N0");
             Cpu(moveIns, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
+        }
+
+        var cluster = samples[Phases.MoveInsCluster];
+        if (cluster.Has(Phases.PerSecond))
+        {
+            Section($"move-ins over HTTP on a cluster of {options.ClusterSilos} silos: the same {options.Clients} clients spread over them, forwarded grain calls");
+            Row(cluster, Phases.PerSecond, "move-ins/s", "N0");
+            Row(cluster, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(cluster, Phases.RelativeToOneSilo, "ratio to one silo's move-ins/s (same round)", "F2");
+            Row(cluster, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
+            Row(cluster, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
+            Row(cluster, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
+            Row(cluster, Phases.IdleCommitsPerSecond, "silos' idle commits/s (subtracted outside the phase)", "F1");
+            Row(cluster, Phases.Failed, "failed move-ins", "N0");
+            Cpu(cluster, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
         }
 
         var burst = samples[Phases.ActivationBurst];
@@ -273,6 +288,8 @@ internal static class Report
                 options.CallGrains,
                 moveInClients = options.Clients,
                 options.MoveIns,
+                options.ClusterSilos,
+                options.ClusterMoveIns,
                 burstServiceAgreements = 2 * options.MoveIns,
                 options.SteadySeconds,
                 options.SteadyRate,
@@ -296,6 +313,10 @@ internal static class Report
             moveInsPerSec = Figure(samples[Phases.MoveIns], Phases.PerSecond),
             moveInRatio = Figure(samples[Phases.MoveIns], Phases.Ratio),
             commitsPerMoveIn = Figure(samples[Phases.MoveIns], Phases.StoreCommitsPerOp),
+            moveInsPerSecThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.PerSecond),
+            moveInRatioThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.Ratio),
+            threeSilosToOneSilo = Figure(samples[Phases.MoveInsCluster], Phases.RelativeToOneSilo),
+            commitsPerMoveInThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.StoreCommitsPerOp),
             activationsPerSec = Figure(samples[Phases.ActivationBurst], Phases.PerSecond),
             activationRatio = Figure(samples[Phases.ActivationBurst], Phases.Ratio),
             activationLagP50Ms = Figure(samples[Phases.ActivationBurst], Phases.LagP50Ms),

@@ -29,10 +29,8 @@ internal sealed class SiloBenchmarks(
     private Activations? _activations;
     private SiloProfiler? _profiler;
     private DateOnly _today = DateOnly.FromDateTime(s_clockStart.UtcDateTime);
+    private readonly MoveInCommits _commits = new(stats, Database);
     private IReadOnlyList<MoveInResult> _lastMoveIns = [];
-    private (long Commits, long Timestamp)? _idleStart;
-    private double _idleCommitsPerSecond;
-    private (long Commits, long Timestamp, double PhaseSeconds, int MoveIns)? _pendingMoveIns;
 
     private bool MoveInsOn => options.Runs("moveins") || options.Runs("activations");
 
@@ -63,9 +61,15 @@ internal sealed class SiloBenchmarks(
             ? new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
             : null;
         _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), s_clockStart, environment, extraSettings: null, cancellationToken);
-        cpu.SiloPid = _silo.Pid;
+        cpu.SiloPids = [_silo.Pid];
         _api = await SiloApi.SignInAsync(_silo.Address, cancellationToken);
         _activations = new Activations(server.ConnectionString(Database, pooling: false));
+        if (MoveInsOn)
+        {
+            var idle = await _commits.MeasureIdleAsync(options.IdleWindow, cancellationToken);
+            samples[Phases.MoveIns].Add(Phases.IdleCommitsPerSecond, idle);
+            progress($"  the idle silo commits {idle:F1} times a second (lease renewals, polls)");
+        }
 
         if (MoveInsOn)
         {
@@ -110,29 +114,17 @@ internal sealed class SiloBenchmarks(
         progress($"warming the silo up: {count} move-ins and the activation of their {2 * count} SAs");
         var premises = await MoveIns.CreatePremisesAsync(api, "warm-up", count, options.SetupConcurrency, cancellationToken);
         var plan = premises.Select(p => new MoveInPlan(p, day)).ToList();
-        await MoveIns.RunAsync(api, "warm-up", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
+        await MoveIns.RunAsync([api], "warm-up", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
         await api.MoveClockAsync(Activations.Midnight(day), cancellationToken);
         _today = day;
     }
 
-    /// <summary>The silo's own commits while nothing is asked of it (lease renewals, reminder and outbox polls): read now, and again before the first move-ins.</summary>
-    public async Task BeginIdleCommitCountAsync(CancellationToken cancellationToken)
-    {
-        if (_silo is not null && MoveInsOn)
-        {
-            // The set-up's asynchronous tail (the read model and the account inboxes following thousands of premises
-            // and the warm-up) must be over first: a clock move to where the clock is answers once it is.
-            await _api!.MoveClockAsync(Activations.Midnight(_today), cancellationToken);
-            stats.PooledWorkEnded(Database);
-            _idleStart = (await stats.ReadCommitsAsync(Database, cancellationToken), Stopwatch.GetTimestamp());
-        }
-    }
-
-    public async Task MeasureMoveInsAsync(int round, double baselineTps, CancellationToken cancellationToken)
+    /// <summary>One round's move-ins; answers their rate, or null when the phase is skipped.</summary>
+    public async Task<double?> MeasureMoveInsAsync(int round, double baselineTps, CancellationToken cancellationToken)
     {
         if (!MoveInsOn)
         {
-            return;
+            return null;
         }
 
         var api = _api!;
@@ -152,23 +144,15 @@ internal sealed class SiloBenchmarks(
             }
         }
 
-        var commitsBefore = await stats.ReadCommitsAsync(Database, cancellationToken);
         if (_profiler is not null)
         {
             await _profiler.BeginAsync("moveins", _silo!.Pid, TimeSpan.FromSeconds(options.PhaseSeconds), cancellationToken);
         }
 
-        var startedAt = Stopwatch.GetTimestamp();
-        if (_idleStart is { } idle)
-        {
-            _idleCommitsPerSecond = (commitsBefore - idle.Commits) / Stopwatch.GetElapsedTime(idle.Timestamp, startedAt).TotalSeconds;
-            _idleStart = null;
-            samples[Phases.MoveIns].Add(Phases.IdleCommitsPerSecond, _idleCommitsPerSecond);
-        }
+        await _commits.BeginPhaseAsync(cancellationToken);
 
-        var run = await MoveIns.RunAsync(api, $"r{round}", plan, options.Clients, TimeSpan.FromSeconds(options.RampSeconds), cpu, cancellationToken);
-        stats.PooledWorkEnded(Database);
-        _pendingMoveIns = (commitsBefore, startedAt, run.Elapsed.TotalSeconds, run.Completed.Count);
+        var run = await MoveIns.RunAsync([api], $"r{round}", plan, options.Clients, TimeSpan.FromSeconds(options.RampSeconds), cpu, cancellationToken);
+        _commits.EndPhase(run.Elapsed.TotalSeconds, run.Completed.Count);
         _lastMoveIns = run.Completed;
 
         var phase = samples[Phases.MoveIns];
@@ -185,29 +169,26 @@ internal sealed class SiloBenchmarks(
         {
             progress($"  {run.Failed} move-ins failed; first: {failure}");
         }
+
+        return run.PerSecond;
     }
 
     /// <summary>
-    /// Store commits per move-in: the silo database's xact_commit from just before the move-ins to now (once PostgreSQL
-    /// has published every backend's count, 11 s after the silo's last work), less the silo's idle commits over the
-    /// time outside the move-ins, divided by the move-ins. Called after other phases, so the wait costs nothing.
+    /// Store commits per move-in (see <see cref="MoveInCommits"/>). Called after other phases, so the wait for
+    /// PostgreSQL's counts costs nothing.
     /// </summary>
     public async Task FinishMoveInCommitsAsync(CancellationToken cancellationToken)
     {
-        if (_pendingMoveIns is not { } pending)
+        if (await _commits.FinishAsync(cancellationToken) is not { } perMoveIn)
         {
             return;
         }
 
-        _pendingMoveIns = null;
-        var commits = await stats.ReadCommitsAsync(Database, cancellationToken);
-        var outside = Stopwatch.GetElapsedTime(pending.Timestamp).TotalSeconds - pending.PhaseSeconds;
-        var perMoveIn = (commits - pending.Commits - (_idleCommitsPerSecond * outside)) / pending.MoveIns;
         samples[Phases.MoveIns].Add(Phases.StoreCommitsPerOp, perMoveIn);
         progress($"  {perMoveIn:F2} store commits per move-in");
         if (_profiler is not null)
         {
-            await _profiler.EndAsync("moveins", pending.MoveIns, "move-in", cancellationToken);
+            await _profiler.EndAsync("moveins", _lastMoveIns.Count, "move-in", cancellationToken);
         }
     }
 
@@ -346,7 +327,7 @@ internal sealed class SiloBenchmarks(
         _api = null;
         if (_silo is not null)
         {
-            cpu.SiloPid = 0;
+            cpu.SiloPids = [];
             await _silo.DisposeAsync();
             _silo = null;
         }

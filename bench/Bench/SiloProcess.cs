@@ -233,7 +233,7 @@ internal sealed class SiloProcess : IAsyncDisposable
         using var watchdog = Process.Start(start);
     }
 
-    private static int FreeLoopbackPort()
+    public static int FreeLoopbackPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
