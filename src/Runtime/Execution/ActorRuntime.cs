@@ -43,6 +43,7 @@ internal sealed partial class ActorRuntime : IGrainFactory
         GrainActivator = new GrainActivator(services);
         Catalog = new Catalog(this, directory);
         Committer = new Committer(storage, metrics, Options);
+        StateReader = new StateReader(storage, metrics, Options);
         _streams = new OutboxStreamProvider(jsonOptions);
     }
 
@@ -67,6 +68,8 @@ internal sealed partial class ActorRuntime : IGrainFactory
     public Catalog Catalog { get; }
 
     public Committer Committer { get; }
+
+    public StateReader StateReader { get; }
 
     public IGrainFactory GrainFactory => this;
 

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Actors.Runtime.Diagnostics;
 using Actors.Runtime.Hosting;
 using Actors.Runtime.Storage;
@@ -9,78 +8,42 @@ namespace Actors.Runtime.Execution;
 /// Group commit: concurrent grain commits are gathered into one store transaction per batch (each still
 /// all-or-nothing on its own), so many writers share one fsync while every acknowledged write stays durable.
 /// </summary>
-internal sealed class Committer
+internal sealed class Committer(IStorageProvider storage, RuntimeMetrics metrics, ActorRuntimeOptions options)
 {
-    private readonly Channel<PendingCommit> _queue = Channel.CreateUnbounded<PendingCommit>(new UnboundedChannelOptions { SingleReader = false });
-    private readonly IStorageProvider _storage;
-    private readonly RuntimeMetrics _metrics;
-    private readonly int _maxBatch;
-
-    public Committer(IStorageProvider storage, RuntimeMetrics metrics, ActorRuntimeOptions options)
-    {
-        _storage = storage;
-        _metrics = metrics;
-        _maxBatch = options.MaxCommitBatch;
-        for (var i = 0; i < options.CommitConcurrency; i++)
+    private readonly StoreBatcher<GrainCommit, CommitResult> _batcher = new(
+        async commits =>
         {
-            _ = Task.Run(WriteLoopAsync);
-        }
-    }
+            var results = await metrics.TimeStorage("commit", () => storage.CommitAsync(commits, CancellationToken.None));
+            metrics.CommitBatch(commits.Count);
+            return results;
+        },
+        options.MaxCommitBatch,
+        options.CommitConcurrency,
+        "The node is shutting down; the write was not attempted.");
 
-    public Task<CommitResult> CommitAsync(GrainCommit commit)
-    {
-        var pending = new PendingCommit(commit);
-        if (!_queue.Writer.TryWrite(pending))
-        {
-            throw new GrainUnavailableException("The node is shutting down; the write was not attempted.");
-        }
+    public Task<CommitResult> CommitAsync(GrainCommit commit) => _batcher.EnqueueAsync(commit);
 
-        return pending.Completion.Task;
-    }
+    public void Complete() => _batcher.Complete();
+}
 
-    public void Complete() => _queue.Writer.TryComplete();
+/// <summary>
+/// Grain state reads when grains activate, gathered like commits: the reads that queue while a read is in flight go to
+/// the store together in one statement (one round trip, one read transaction), so a burst of activations (a request
+/// that touches several new grains, a reminder batch) costs a few store transactions instead of one each.
+/// </summary>
+internal sealed class StateReader(IStorageProvider storage, RuntimeMetrics metrics, ActorRuntimeOptions options)
+{
+    private readonly StoreBatcher<StateKey, StoredState?> _batcher = new(
+        keys => metrics.TimeStorage("read", async () => keys.Count == 1
+            ? [await storage.ReadStateAsync(keys[0].Grain, keys[0].StateName, CancellationToken.None)]
+            : await storage.ReadStatesAsync(keys, CancellationToken.None)),
+        options.MaxCommitBatch,
+        options.StateReadConcurrency,
+        "The node is shutting down; the grain state was not read.");
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<PendingCommit>(_maxBatch);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < _maxBatch && reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
+    /// <summary>Reads one state; <paramref name="cancellationToken"/> stops the wait, not the batch it joined.</summary>
+    public Task<StoredState?> ReadAsync(GrainId grain, string stateName, CancellationToken cancellationToken) =>
+        _batcher.EnqueueAsync(new StateKey(grain, stateName)).WaitAsync(cancellationToken);
 
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
-            try
-            {
-                var commits = batch.ConvertAll(p => p.Commit);
-                var results = await _metrics.TimeStorage("commit", () => _storage.CommitAsync(commits, CancellationToken.None));
-                _metrics.CommitBatch(batch.Count);
-                for (var i = 0; i < batch.Count; i++)
-                {
-                    batch[i].Completion.TrySetResult(results[i]);
-                }
-            }
-            catch (Exception ex)
-            {
-                foreach (var pending in batch)
-                {
-                    pending.Completion.TrySetException(ex);
-                }
-            }
-        }
-    }
-
-    private sealed class PendingCommit(GrainCommit commit)
-    {
-        public GrainCommit Commit { get; } = commit;
-
-        public TaskCompletionSource<CommitResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    public void Complete() => _batcher.Complete();
 }

@@ -67,4 +67,11 @@ public sealed class ActorRuntimeOptions
     /// <summary>Store transactions in flight at once from this node (default 4).</summary>
     [Range(1, 64)]
     public int CommitConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Grain state reads in flight at once from this node (default 2); reads that arrive meanwhile wait and go to the
+    /// store together, up to <see cref="MaxCommitBatch"/> in one statement.
+    /// </summary>
+    [Range(1, 64)]
+    public int StateReadConcurrency { get; set; } = 2;
 }

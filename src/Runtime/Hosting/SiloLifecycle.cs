@@ -68,6 +68,7 @@ internal sealed partial class SiloLifecycle(
         await _stopping.CancelAsync();
         await Task.WhenAll(_background);
         runtime.Committer.Complete();
+        runtime.StateReader.Complete();
         await leases.StopAsync(cancellationToken);
         await storage.DisposeAsync();
         LogStopped(logger, runtime.Directory.NodeId);

@@ -31,6 +31,12 @@ public interface IStorageProvider : IAsyncDisposable
     Task<StoredState?> ReadStateAsync(GrainId grain, string stateName, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads several named states in one store round trip (grains activating at the same time); one result per key,
+    /// in order, null where no row was ever written. Each result is as <see cref="ReadStateAsync"/> would give it.
+    /// </summary>
+    Task<IReadOnlyList<StoredState?>> ReadStatesAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Commits several independent grain units of work, ideally in one store transaction (group commit).
     /// Each one is checked and applied all-or-nothing on its own: its lease (the node must own the partition
     /// at the token's epoch, unexpired), then each state's expected version, then its state rows, its outbox
@@ -111,11 +117,13 @@ public interface IStorageProvider : IAsyncDisposable
     Task WriteCheckpointAsync(string consumer, long seq, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes when new outbox rows may exist (PostgreSQL LISTEN/NOTIFY; an in-process signal for SQLite) or
-    /// after <paramref name="maxWait"/>, whichever is first. A lost LISTEN connection is re-opened on the next
-    /// call; the timeout is the short poll that covers the gap.
+    /// Completes when outbox rows of the kind <paramref name="what"/> may exist (PostgreSQL LISTEN/NOTIFY, one channel
+    /// each; an in-process signal for SQLite, whose rows are sequenced as they commit) or after
+    /// <paramref name="maxWait"/>, whichever is first. The sequencer waits for appended rows, consumers for sequenced
+    /// ones, so neither is woken by the other's notifications. A lost LISTEN connection is re-opened on the next call
+    /// and wakes both; the timeout is the short poll that covers the gap.
     /// </summary>
-    Task WaitForEventsAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+    Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken);
 
     // ---- membership and leases --------------------------------------------------------------------------
 

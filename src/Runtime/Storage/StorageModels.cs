@@ -6,6 +6,19 @@ public sealed record StoredState(string? Payload, long Version, DateTimeOffset M
     public bool RecordExists => Payload is not null;
 }
 
+/// <summary>What a wait on the outbox waits for.</summary>
+public enum OutboxWait
+{
+    /// <summary>Rows committed that have no sequence number yet: the sequencer's work.</summary>
+    Appended,
+
+    /// <summary>Rows that got their sequence number: the consumers' work.</summary>
+    Sequenced,
+}
+
+/// <summary>One named state of one grain: what a state read asks for.</summary>
+public readonly record struct StateKey(GrainId Grain, string StateName);
+
 /// <summary>
 /// The lease under which an activation writes: the node that activated it and the partition epoch it
 /// activated under. Every commit checks it in the same transaction (fencing).

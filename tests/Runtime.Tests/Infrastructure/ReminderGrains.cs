@@ -76,6 +76,9 @@ public sealed record OrderPlaced(string OrderId, int Lines);
 public interface IOrderProducerGrain : IGrainWithStringKey
 {
     Task PlaceAsync(string customer, string orderId, int lines);
+
+    /// <summary>Places several orders in one commit ("customer:orderId" each), so they reach the log together.</summary>
+    Task PlaceTogetherAsync(IReadOnlyList<string> placements);
 }
 
 public sealed class OrderProducerGrain([PersistentState("orders")] IPersistentState<CounterState> state) : Grain, IOrderProducerGrain
@@ -86,6 +89,18 @@ public sealed class OrderProducerGrain([PersistentState("orders")] IPersistentSt
         await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", customer)).OnNextAsync(new OrderPlaced(orderId, lines));
         await state.WriteStateAsync();
     }
+
+    public async Task PlaceTogetherAsync(IReadOnlyList<string> placements)
+    {
+        foreach (var placement in placements)
+        {
+            var (customer, orderId) = (placement.Split(':')[0], placement.Split(':')[1]);
+            state.State.Value++;
+            await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", customer)).OnNextAsync(new OrderPlaced(orderId, 1));
+        }
+
+        await state.WriteStateAsync();
+    }
 }
 
 public interface IOrderHistoryGrain : IGrainWithStringKey
@@ -93,7 +108,10 @@ public interface IOrderHistoryGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> OrdersAsync();
 }
 
-/// <summary>Receives every event of "orders/{its key}" through an implicit subscription.</summary>
+/// <summary>
+/// Receives every event of "orders/{its key}" through an implicit subscription. An order whose id starts with "held-"
+/// is handled once the probe's gate of that id opens.
+/// </summary>
 [ImplicitStreamSubscription("orders")]
 public sealed class OrderHistoryGrain(Probe probe) : Grain, IOrderHistoryGrain
 {
@@ -101,11 +119,15 @@ public sealed class OrderHistoryGrain(Probe probe) : Grain, IOrderHistoryGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", this.GetPrimaryKeyString())).SubscribeAsync((order, token) =>
+        await GetStreamProvider("outbox").GetStream<OrderPlaced>(StreamId.Create("orders", this.GetPrimaryKeyString())).SubscribeAsync(async (order, token) =>
         {
+            if (order.OrderId.StartsWith("held-", StringComparison.Ordinal))
+            {
+                await probe.Gate(order.OrderId);
+            }
+
             _orders.Add(order.OrderId);
             probe.Log($"orders:{this.GetPrimaryKeyString()}", $"{order.OrderId}@{token.StreamSequenceNumber}");
-            return Task.CompletedTask;
         });
     }
 

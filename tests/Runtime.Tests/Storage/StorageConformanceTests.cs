@@ -115,6 +115,34 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task ReadStates_AnswersEachKeyInOrder_AsASingleReadWould()
+    {
+        var (first, second, cleared) = (Grain("many-1"), Grain("many-2"), Grain("many-cleared"));
+        AssertCommitted(await WriteAsync(first, State, null, Json(1)), 1);
+        AssertCommitted(await WriteAsync(first, "other", null, Json(7)), 1);
+        AssertCommitted(await WriteAsync(second, State, null, Json(2)), 1);
+        AssertCommitted(await WriteAsync(second, State, 1, Json(3)), 2);
+        AssertCommitted(await WriteAsync(cleared, State, null, Json(4)), 1);
+        AssertCommitted(await WriteAsync(cleared, State, 1, null), 2);
+        StateKey[] keys =
+        [
+            new(second, State), new(Grain("many-never"), State), new(first, "other"), new(cleared, State), new(first, State), new(second, State),
+        ];
+
+        var states = await Store.ReadStatesAsync(keys, Ct);
+
+        Assert.Equal(keys.Length, states.Count);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            Assert.Equal(await Store.ReadStateAsync(keys[i].Grain, keys[i].StateName, Ct), states[i]);
+        }
+
+        Assert.Equal(
+            [(Json(3), 2L), null, (Json(7), 1L), (null, 2L), (Json(1), 1L), (Json(3), 2L)],
+            states.Select(s => s is null ? ((string?, long)?)null : (s.Payload, s.Version)));
+    }
+
+    [Fact]
     public async Task Write_WithNoExpectedVersionWhenRowExists_IsConflict()
     {
         var grain = Grain("duplicate");
@@ -532,28 +560,46 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task WaitForEvents_WakesWhenEventsAreCommitted()
+    public async Task WaitForAppendedEvents_WakesWhenEventsAreCommitted()
     {
         var grain = Grain("wake");
         await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(TimeSpan.Zero, Ct);
+        await Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.Zero, Ct);
 
-        var wait = Store.WaitForEventsAsync(TimeSpan.FromMinutes(10), Ct);
+        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
         await CommitAsync(grain, events: [Event("s", "e1")]);
 
-        await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake after a commit that added an event");
+        await Polling.CompletesAsync(wait, "WaitForEventsAsync(Appended) to wake after a commit that added an event");
     }
 
     [Fact]
-    public async Task WaitForEvents_WithNothingCommitted_ReturnsAfterMaxWait()
+    public async Task WaitForSequencedEvents_WakesOnceCommittedEventsAreSequenced()
+    {
+        var grain = Grain("wake-sequenced");
+        await LeaseAsync(grain);
+        await EnsureEventListenerReadyAsync();
+        await Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.Zero, Ct);
+
+        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.FromMinutes(10), Ct);
+        Assert.False(wait.IsCompleted);
+        await CommitAsync(grain, events: [Event("s", "e1")]);
+        await Store.SequenceEventsAsync(Ct);
+
+        await Polling.CompletesAsync(wait, "WaitForEventsAsync(Sequenced) to wake once the committed event was sequenced");
+    }
+
+    [Theory]
+    [InlineData(OutboxWait.Appended)]
+    [InlineData(OutboxWait.Sequenced)]
+    public async Task WaitForEvents_WithNothingCommitted_ReturnsAfterMaxWait(OutboxWait what)
     {
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(TimeSpan.Zero, Ct);
+        await Store.WaitForEventsAsync(what, TimeSpan.Zero, Ct);
 
         await Polling.CompletesAsync(
-            Store.WaitForEventsAsync(TimeSpan.FromMilliseconds(200), Ct),
+            Store.WaitForEventsAsync(what, TimeSpan.FromMilliseconds(200), Ct),
             "WaitForEventsAsync to return after its 200 ms maximum wait");
     }
 

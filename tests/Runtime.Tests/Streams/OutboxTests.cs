@@ -67,6 +67,21 @@ public abstract class OutboxTests(StoreKind kind) : NodeTestBase(kind)
     }
 
     [Fact]
+    public async Task ImplicitSubscription_ServesOtherGrainsWhileOneGrainsEventWaits_AndKeepsEachStreamInOrder()
+    {
+        var node = await StartNodeAsync(o => o.OutboxPollInterval = TimeSpan.FromMilliseconds(100));
+
+        await node.Grains.GetGrain<IOrderProducerGrain>("shop").PlaceTogetherAsync(["alice:held-1", "bob:o-2", "alice:o-3"]);
+
+        await Probe.WaitUntilAsync(() => Probe.Entries("orders:bob").Count == 1, "bob's order to arrive while alice's first order waits");
+        Assert.Empty(Probe.Entries("orders:alice"));
+        Probe.Open("held-1");
+        await Probe.WaitUntilAsync(() => Probe.Entries("orders:alice").Count == 2, "alice's orders once the first is let through");
+        Assert.Equal(["held-1@1", "o-3@2"], Probe.Entries("orders:alice"));
+        Assert.Equal(["o-2@1"], Probe.Entries("orders:bob"));
+    }
+
+    [Fact]
     public async Task NodeReplayConsumer_GetsTheWholeLogInSeqOrder_OncePerNodeRun()
     {
         var before = await StartNodeAsync();

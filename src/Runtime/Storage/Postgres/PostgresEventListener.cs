@@ -19,7 +19,8 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
 
     private readonly string _connectionString;
     private readonly ILogger _logger;
-    private readonly AsyncSignal _signal = new();
+    private readonly AsyncSignal _appended = new();
+    private readonly AsyncSignal _sequenced = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
     private Task? _loop;
@@ -43,10 +44,10 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     /// <summary>How many times a LISTEN connection was established; it grows by one on every reconnect.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
-    public Task WaitAsync(TimeSpan maxWait, CancellationToken cancellationToken)
+    public Task WaitAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        return _signal.WaitAsync(maxWait, cancellationToken);
+        return (what == OutboxWait.Appended ? _appended : _sequenced).WaitAsync(maxWait, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -86,6 +87,13 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
         }
     }
 
+    /// <summary>After a (re)connect or a lost connection: notifications may have been missed on either channel.</summary>
+    private void WakeAll()
+    {
+        _appended.Set();
+        _sequenced.Set();
+    }
+
     private async Task ListenLoopAsync(CancellationToken stopping)
     {
         var retryDelay = FirstRetryDelay;
@@ -94,7 +102,8 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
             try
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
-                connection.Notification += (_, _) => _signal.Set();
+                connection.Notification += (_, notification) =>
+                    (notification.Channel == PostgresSql.SequencedChannel ? _sequenced : _appended).Set();
                 await connection.OpenAsync(stopping);
                 await using (var listen = new NpgsqlCommand(PostgresSql.Listen, connection))
                 {
@@ -103,7 +112,7 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
 
                 LogListening();
                 retryDelay = FirstRetryDelay;
-                _signal.Set();
+                WakeAll();
                 Interlocked.Increment(ref _connections);
                 while (true)
                 {
@@ -118,7 +127,7 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
             {
                 // Whatever broke (a killed backend, the network, a server restart), the cure is a new connection.
                 LogConnectionLost(exception, retryDelay);
-                _signal.Set();
+                WakeAll();
             }
 
             try

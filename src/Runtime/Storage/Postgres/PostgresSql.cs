@@ -10,11 +10,13 @@ internal static class PostgresSql
 
     public const long SequencerLock = 0x4163746f72730002;
 
-    public const string OutboxChannel = "actors_outbox";
+    /// <summary>Notified by every commit that appends outbox rows.</summary>
+    public const string AppendedChannel = "actors_outbox";
 
+    /// <summary>Notified by every sequencer run that gave rows their sequence numbers (<see cref="SequenceEvents"/> names it).</summary>
     public const string SequencedChannel = "actors_outbox_seq";
 
-    public const string Listen = "LISTEN actors_outbox; LISTEN actors_outbox_seq";
+    public const string Listen = $"LISTEN {AppendedChannel}; LISTEN {SequencedChannel}";
 
     public const string TakeMigrationLock = "SELECT pg_advisory_xact_lock($1)";
 
@@ -105,6 +107,13 @@ internal static class PostgresSql
         WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3
         """;
 
+    /// <summary>Several states at once: $1, $2, $3 are parallel arrays of grain types, keys and state names; k.i is each key's 1-based position.</summary>
+    public const string ReadStates = """
+        SELECT k.i, s.payload::text, s.version, s.modified_at
+        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(grain_type, grain_key, state_name, i)
+        JOIN grain_state s ON s.grain_type = k.grain_type AND s.grain_key = k.grain_key AND s.state_name = k.state_name
+        """;
+
     public const string ReadStateVersion = """
         SELECT version FROM grain_state WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3
         """;
@@ -140,7 +149,7 @@ internal static class PostgresSql
         ORDER BY e.n
         """;
 
-    public const string NotifyOutbox = "NOTIFY actors_outbox";
+    public const string NotifyOutbox = $"NOTIFY {AppendedChannel}";
 
     // ---- outbox ----------------------------------------------------------------------------------------------
 

@@ -124,6 +124,30 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             reader.GetFieldValue<DateTimeOffset>(2));
     }
 
+    public async Task<IReadOnlyList<StoredState?>> ReadStatesAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken)
+    {
+        var types = new string[keys.Count];
+        var grainKeys = new string[keys.Count];
+        var names = new string[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
+        {
+            (types[i], grainKeys[i], names[i]) = (keys[i].Grain.Type, keys[i].Grain.Key, keys[i].StateName);
+        }
+
+        var results = new StoredState?[keys.Count];
+        await using var command = Command(PostgresSql.ReadStates, Value(types), Value(grainKeys), Value(names));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            results[reader.GetInt64(0) - 1] = new StoredState(
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.GetInt64(2),
+                reader.GetFieldValue<DateTimeOffset>(3));
+        }
+
+        return results;
+    }
+
     /// <summary>
     /// Runs the whole group as one batch in one transaction (two round trips: the batch and the commit). Every
     /// statement is conditional, and its row count says whether the unit's lease held and each expected version
@@ -438,8 +462,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task WaitForEventsAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _listener.WaitAsync(maxWait, cancellationToken);
+    public Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _listener.WaitAsync(what, maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
 

@@ -108,23 +108,32 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
 
     // ---- grain state -----------------------------------------------------------------------------------------
 
-    public async Task<StoredState?> ReadStateAsync(GrainId grain, string stateName, CancellationToken cancellationToken)
+    public async Task<StoredState?> ReadStateAsync(GrainId grain, string stateName, CancellationToken cancellationToken) =>
+        (await ReadStatesAsync([new StateKey(grain, stateName)], cancellationToken))[0];
+
+    /// <summary>One prepared statement run once per key on one connection: SQLite is in process, a round trip costs nothing.</summary>
+    public async Task<IReadOnlyList<StoredState?>> ReadStatesAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var command = Command(connection, SqliteSql.ReadState);
-        command.Parameters.AddWithValue("$type", grain.Type);
-        command.Parameters.AddWithValue("$key", grain.Key);
-        command.Parameters.AddWithValue("$state", stateName);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var type = command.Parameters.Add("$type", SqliteType.Text);
+        var key = command.Parameters.Add("$key", SqliteType.Text);
+        var state = command.Parameters.Add("$state", SqliteType.Text);
+        var results = new StoredState?[keys.Count];
+        for (var i = 0; i < keys.Count; i++)
         {
-            return null;
+            (type.Value, key.Value, state.Value) = (keys[i].Grain.Type, keys[i].Grain.Key, keys[i].StateName);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                results[i] = new StoredState(
+                    reader.IsDBNull(0) ? null : reader.GetString(0),
+                    reader.GetInt64(1),
+                    FromMicros(reader.GetInt64(2)));
+            }
         }
 
-        return new StoredState(
-            reader.IsDBNull(0) ? null : reader.GetString(0),
-            reader.GetInt64(1),
-            FromMicros(reader.GetInt64(2)));
+        return results;
     }
 
     public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken)
@@ -468,7 +477,8 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             },
             cancellationToken);
 
-    public Task WaitForEventsAsync(TimeSpan maxWait, CancellationToken cancellationToken) =>
+    /// <summary>Rows are sequenced as they commit: one signal stands for both kinds.</summary>
+    public Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken) =>
         _eventsSignal.WaitAsync(maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
