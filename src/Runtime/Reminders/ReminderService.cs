@@ -22,6 +22,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
     private readonly ActorRuntimeOptions _options;
     private readonly ILogger<ReminderService> _logger;
     private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Deliveries' write-backs, gathered: a batch of activations completes its reminders in a few transactions.</summary>
+    private readonly StoreBatcher<ReminderCompletion, bool> _completions;
     /// <summary>
     /// How long the loop lets reminder changes due later pile up before it looks at storage: under load a commit
     /// that sets a reminder comes every few milliseconds, and each look is a claim and a query.
@@ -40,6 +43,11 @@ internal sealed partial class ReminderService : IAsyncDisposable
         _runtime = runtime;
         _options = options.Value;
         _logger = logger;
+        _completions = new StoreBatcher<ReminderCompletion, bool>(
+            completions => storage.CompleteRemindersAsync(completions, CancellationToken.None),
+            _options.ReminderBatchSize,
+            concurrency: 1,
+            "The node is stopping; the reminder stays claimed until its claim expires.");
         runtime.RemindersChanged += OnRemindersChanged;
     }
 
@@ -124,7 +132,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
         if (missed && reminder.Policy == MissedTickPolicy.Skip)
         {
             LogSkipped(_logger, reminder.Grain, reminder.Name, reminder.DueAt);
-            await _storage.CompleteReminderAsync(reminder.Grain, reminder.Name, reminder.Version, next, stopping);
+            await _completions.EnqueueAsync(new ReminderCompletion(reminder.Grain, reminder.Name, reminder.Version, next));
             return;
         }
 
@@ -146,7 +154,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
                 grain => TaskAdapters.FromTask(((IRemindable)grain).ReceiveReminder(reminder.Name, status)),
                 stopping);
             _runtime.Metrics.ReminderDelivered(_runtime.Time.GetUtcNow() - reminder.DueAt);
-            await _storage.CompleteReminderAsync(reminder.Grain, reminder.Name, reminder.Version, next, stopping);
+            await _completions.EnqueueAsync(new ReminderCompletion(reminder.Grain, reminder.Name, reminder.Version, next));
         }
         catch (Exception ex) when (!stopping.IsCancellationRequested)
         {
@@ -212,6 +220,8 @@ internal sealed partial class ReminderService : IAsyncDisposable
         {
             await _loop;
         }
+
+        _completions.Complete();
     }
 
     public ValueTask DisposeAsync()

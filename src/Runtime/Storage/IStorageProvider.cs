@@ -66,12 +66,12 @@ public interface IStorageProvider : IAsyncDisposable
         CancellationToken cancellationToken);
 
     /// <summary>
-    /// After a successful delivery: deletes the reminder (<paramref name="nextDueAt"/> null) or re-arms it at
-    /// <paramref name="nextDueAt"/> with the claim cleared, attempts reset and the version bumped, but only if
-    /// its version is still <paramref name="claimedVersion"/>. An unregister or update since the claim wins.
-    /// Returns whether the row was changed.
+    /// After successful deliveries, in one store transaction: deletes each reminder (its <see cref="ReminderCompletion.NextDueAt"/>
+    /// null) or re-arms it at that time with the claim cleared, attempts reset and the version bumped, but only if its
+    /// version is still the claimed one. An unregister or update since the claim wins. Returns, per completion in order,
+    /// whether the row was changed.
     /// </summary>
-    Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken);
+    Task<IReadOnlyList<bool>> CompleteRemindersAsync(IReadOnlyList<ReminderCompletion> completions, CancellationToken cancellationToken);
 
     /// <summary>
     /// After a failed delivery: keeps the claim until <paramref name="retryAfter"/> of store time, so the

@@ -6,6 +6,9 @@ public sealed record StoredState(string? Payload, long Version, DateTimeOffset M
     public bool RecordExists => Payload is not null;
 }
 
+/// <summary>A delivered reminder to delete (<paramref name="NextDueAt"/> null) or re-arm, if still at <paramref name="ClaimedVersion"/>.</summary>
+public readonly record struct ReminderCompletion(GrainId Grain, string Name, long ClaimedVersion, DateTimeOffset? NextDueAt);
+
 /// <summary>What a wait on the outbox waits for.</summary>
 public enum OutboxWait
 {

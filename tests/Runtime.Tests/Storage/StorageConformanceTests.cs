@@ -749,6 +749,33 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CompleteReminders_ManyAtOnce_EachAppliedOrRefusedOnItsOwn()
+    {
+        var (deleted, rearmed, stale) = (GrainInPartition(0, "many-delete"), GrainInPartition(0, "many-rearm"), GrainInPartition(0, "many-stale"));
+        foreach (var grain in new[] { deleted, rearmed, stale })
+        {
+            await CommitAsync(grain, reminders: [Upsert("r", T0, TimeSpan.FromHours(1), MissedTickPolicy.Skip)]);
+        }
+
+        var claimed = (await ClaimAsync(NodeA, [0], T0)).ToDictionary(r => r.Grain);
+        await CommitAsync(stale, reminders: [Upsert("r", T0.AddDays(1))]);
+
+        var changed = await Store.CompleteRemindersAsync(
+            [
+                new ReminderCompletion(deleted, "r", claimed[deleted].Version, null),
+                new ReminderCompletion(rearmed, "r", claimed[rearmed].Version, T0.AddHours(1)),
+                new ReminderCompletion(stale, "r", claimed[stale].Version, null),
+            ],
+            Ct);
+
+        Assert.Equal([true, true, false], changed);
+        Assert.Null(await Store.ReadReminderAsync(deleted, "r", Ct));
+        var next = await Store.ReadReminderAsync(rearmed, "r", Ct);
+        Assert.Equal((T0.AddHours(1), null), (next!.DueAt, next.ClaimedBy));
+        Assert.Equal(T0.AddDays(1), (await Store.ReadReminderAsync(stale, "r", Ct))!.DueAt);
+    }
+
+    [Fact]
     public async Task CompleteReminder_WithCurrentVersionAndNoNextDue_DeletesIt()
     {
         var grain = GrainInPartition(0, "complete-delete");

@@ -364,12 +364,21 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         return [.. claimed.OrderBy(reminder => reminder.DueAt)];
     }
 
-    public async Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<bool>> CompleteRemindersAsync(IReadOnlyList<ReminderCompletion> completions, CancellationToken cancellationToken)
     {
-        await using var command = nextDueAt is { } due
-            ? Command(PostgresSql.CompleteReminderRearm, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion), Instant(due))
-            : Command(PostgresSql.CompleteReminderDelete, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var (grain, name, claimedVersion, nextDueAt) in completions)
+        {
+            batch.BatchCommands.Add(nextDueAt is { } due
+                ? BatchCommand(PostgresSql.CompleteReminderRearm, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion), Instant(due))
+                : BatchCommand(PostgresSql.CompleteReminderDelete, Value(grain.Type), Value(grain.Key), Value(name), Value(claimedVersion)));
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return [.. batch.BatchCommands.Select(static (NpgsqlBatchCommand command) => command.Rows == 1)];
     }
 
     public async Task AbandonReminderAsync(GrainId grain, string name, long claimedVersion, TimeSpan retryAfter, CancellationToken cancellationToken)

@@ -356,33 +356,36 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             },
             cancellationToken);
 
-    public Task<bool> CompleteReminderAsync(GrainId grain, string name, long claimedVersion, DateTimeOffset? nextDueAt, CancellationToken cancellationToken) =>
-        WriteAsync(
-            transaction =>
-            {
-                if (nextDueAt is null)
-                {
-                    using var delete = Command(transaction, SqliteSql.CompleteReminderDelete);
-                    AddReminderKey(delete, grain, name);
-                    delete.Parameters.AddWithValue("$claimed", claimedVersion);
-                    return delete.ExecuteNonQuery() == 1;
-                }
-
-                var version = ReadCounter(transaction, ReminderVersionCounter) + 1;
-                using var rearm = Command(transaction, SqliteSql.CompleteReminderRearm);
-                AddReminderKey(rearm, grain, name);
-                rearm.Parameters.AddWithValue("$claimed", claimedVersion);
-                rearm.Parameters.AddWithValue("$due", ToMicros(nextDueAt.Value));
-                rearm.Parameters.AddWithValue("$version", version);
-                if (rearm.ExecuteNonQuery() == 0)
-                {
-                    return false;
-                }
-
-                WriteCounter(transaction, ReminderVersionCounter, version);
-                return true;
-            },
+    public Task<IReadOnlyList<bool>> CompleteRemindersAsync(IReadOnlyList<ReminderCompletion> completions, CancellationToken cancellationToken) =>
+        WriteAsync<IReadOnlyList<bool>>(
+            transaction => [.. completions.Select(completion => CompleteReminder(transaction, completion))],
             cancellationToken);
+
+    private static bool CompleteReminder(SqliteTransaction transaction, ReminderCompletion completion)
+    {
+        var (grain, name, claimedVersion, nextDueAt) = completion;
+        if (nextDueAt is null)
+        {
+            using var delete = Command(transaction, SqliteSql.CompleteReminderDelete);
+            AddReminderKey(delete, grain, name);
+            delete.Parameters.AddWithValue("$claimed", claimedVersion);
+            return delete.ExecuteNonQuery() == 1;
+        }
+
+        var version = ReadCounter(transaction, ReminderVersionCounter) + 1;
+        using var rearm = Command(transaction, SqliteSql.CompleteReminderRearm);
+        AddReminderKey(rearm, grain, name);
+        rearm.Parameters.AddWithValue("$claimed", claimedVersion);
+        rearm.Parameters.AddWithValue("$due", ToMicros(nextDueAt.Value));
+        rearm.Parameters.AddWithValue("$version", version);
+        if (rearm.ExecuteNonQuery() == 0)
+        {
+            return false;
+        }
+
+        WriteCounter(transaction, ReminderVersionCounter, version);
+        return true;
+    }
 
     public Task AbandonReminderAsync(GrainId grain, string name, long claimedVersion, TimeSpan retryAfter, CancellationToken cancellationToken) =>
         WriteAsync(
