@@ -41,7 +41,7 @@ internal sealed partial class Activation
         Id = id;
         GrainClass = grainClass;
         Lease = lease;
-        Scheduler = new ActivationTaskScheduler();
+        Scheduler = new ActivationTaskScheduler(_lock);
         Reminders = new ActivationReminders(this);
         _logger = runtime.Logger;
         _lastActivity = runtime.Time.GetTimestamp();
