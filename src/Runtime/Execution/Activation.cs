@@ -18,15 +18,19 @@ internal enum ActivationStatus
 /// The one live instance of a grain on this node: its mailbox, its scheduler, its grain object and the side
 /// effects (events, reminder changes) its current turn has buffered for the next commit.
 /// </summary>
+/// <remarks>
+/// A node holds many of these, most of them idle between rare calls, so the collections that only some turns or some
+/// grains need (buffered events and reminder changes, timers, stream subscriptions) are created when first used, and
+/// the buffers are let go again once committed: an idle activation holds none of them.
+/// </remarks>
 internal sealed partial class Activation
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<WorkItem> _waiting = new();
-    private readonly List<OutgoingEvent> _pendingEvents = [];
-    private readonly Dictionary<string, ReminderOperation> _pendingReminders = new(StringComparer.Ordinal);
-    private readonly List<GrainTimer> _timers = [];
-    private readonly Dictionary<StreamId, StreamSubscription> _subscriptions = [];
-    private readonly ILogger _logger;
+    private List<OutgoingEvent>? _pendingEvents;
+    private Dictionary<string, ReminderOperation>? _pendingReminders;
+    private List<GrainTimer>? _timers;
+    private Dictionary<StreamId, StreamSubscription>? _subscriptions;
     private Grain? _grain;
     private ActivationStatus _status = ActivationStatus.Activating;
     private int _runningRequests;
@@ -41,9 +45,7 @@ internal sealed partial class Activation
         Id = id;
         GrainClass = grainClass;
         Lease = lease;
-        Scheduler = new ActivationTaskScheduler();
-        Reminders = new ActivationReminders(this);
-        _logger = runtime.Logger;
+        Scheduler = new ActivationTaskScheduler(_lock);
         _lastActivity = runtime.Time.GetTimestamp();
         _waiting.AddFirst(new InternalWorkItem(id, "activate", WorkKind.Lifecycle, countsAsActivity: true, a => a.ActivateAsync()));
     }
@@ -58,7 +60,7 @@ internal sealed partial class Activation
 
     public ActivationTaskScheduler Scheduler { get; }
 
-    public ActivationReminders Reminders { get; }
+    public ActivationReminders Reminders => new(this);
 
     public Grain GrainInstance => _grain ?? throw new InvalidOperationException($"Grain {Id} is not activated.");
 
@@ -72,8 +74,6 @@ internal sealed partial class Activation
             }
         }
     }
-
-    internal List<IStateBinding> States { get; } = [];
 
     /// <summary>Requests queued and not started.</summary>
     public int WaitingCount
@@ -158,7 +158,7 @@ internal sealed partial class Activation
             _waiting.Clear();
         }
 
-        LogDropped(_logger, Id, reason);
+        LogDropped(Runtime.Logger, Id, reason);
         DisposeTimers();
         Runtime.Catalog.Remove(this);
         Redispatch(moved);
@@ -306,7 +306,7 @@ internal sealed partial class Activation
         catch (Exception ex)
         {
             // ExecuteAsync reports to its caller; anything escaping here is a runtime bug worth seeing.
-            LogTurnCrashed(_logger, ex, Id, item.Description);
+            LogTurnCrashed(Runtime.Logger, ex, Id, item.Description);
         }
         finally
         {
@@ -337,9 +337,9 @@ internal sealed partial class Activation
         try
         {
             using var cts = new CancellationTokenSource(Runtime.Options.CallTimeout);
-            var grain = Runtime.GrainActivator.Create(this);
+            var (grain, states) = Runtime.GrainActivator.Create(this);
             _grain = grain;
-            foreach (var state in States)
+            foreach (var state in states)
             {
                 await state.ReadAsync(cts.Token);
             }
@@ -358,7 +358,7 @@ internal sealed partial class Activation
         }
         catch (Exception ex)
         {
-            LogActivationFailed(_logger, ex, Id);
+            LogActivationFailed(Runtime.Logger, ex, Id);
             List<WorkItem> failed;
             lock (_lock)
             {
@@ -398,7 +398,7 @@ internal sealed partial class Activation
         }
         catch (Exception ex)
         {
-            LogDeactivationFailed(_logger, ex, Id);
+            LogDeactivationFailed(Runtime.Logger, ex, Id);
         }
 
         List<WorkItem> moved;
@@ -417,25 +417,34 @@ internal sealed partial class Activation
         DisposeTimers();
         Runtime.Catalog.Remove(this);
         Runtime.Metrics.ActivationRemoved(GrainClass.GrainType);
-        LogDeactivated(_logger, Id, reason);
+        LogDeactivated(Runtime.Logger, Id, reason);
         Redispatch(moved);
     }
 
     // ---- side effects buffered by the turn -----------------------------------------------------------------
 
-    public void BufferEvent(OutgoingEvent outgoing) => _pendingEvents.Add(outgoing);
+    public void BufferEvent(OutgoingEvent outgoing) => (_pendingEvents ??= []).Add(outgoing);
 
-    public void BufferReminder(ReminderOperation operation) => _pendingReminders[operation.Name] = operation;
+    public void BufferReminder(ReminderOperation operation) =>
+        (_pendingReminders ??= new(StringComparer.Ordinal))[operation.Name] = operation;
 
-    public bool TryGetPendingReminder(string name, out ReminderOperation operation) =>
-        _pendingReminders.TryGetValue(name, out operation!);
+    public bool TryGetPendingReminder(string name, out ReminderOperation operation)
+    {
+        if (_pendingReminders is null)
+        {
+            operation = null!;
+            return false;
+        }
 
-    public IEnumerable<ReminderOperation> PendingReminders => _pendingReminders.Values;
+        return _pendingReminders.TryGetValue(name, out operation!);
+    }
+
+    public IEnumerable<ReminderOperation> PendingReminders => _pendingReminders?.Values ?? Enumerable.Empty<ReminderOperation>();
 
     /// <summary>Commits the turn's buffered events and reminder changes that no state write carried.</summary>
     public async Task FlushPendingAsync()
     {
-        if (_pendingEvents.Count == 0 && _pendingReminders.Count == 0)
+        if (_pendingEvents is null && _pendingReminders is null)
         {
             return;
         }
@@ -453,8 +462,8 @@ internal sealed partial class Activation
             Id,
             Lease,
             state is null ? [] : [state],
-            [.. _pendingEvents],
-            [.. _pendingReminders.Values]);
+            _pendingEvents is null ? [] : [.. _pendingEvents],
+            _pendingReminders is null ? [] : [.. _pendingReminders.Values]);
         CommitResult result;
         try
         {
@@ -471,8 +480,7 @@ internal sealed partial class Activation
         switch (result.Status)
         {
             case CommitStatus.Committed:
-                _pendingEvents.Clear();
-                _pendingReminders.Clear();
+                ClearPending();
                 if (commit.Reminders.Count > 0)
                 {
                     Runtime.NotifyRemindersChanged(commit.Reminders);
@@ -494,12 +502,17 @@ internal sealed partial class Activation
     /// <summary>A turn threw: what it buffered after its last commit is discarded with it.</summary>
     public void OnTurnFailed(Exception exception)
     {
-        _pendingEvents.Clear();
-        _pendingReminders.Clear();
+        ClearPending();
         if (exception is InconsistentStateException)
         {
             RequestDeactivation(new DeactivationReason(DeactivationReasonCode.InconsistentState, exception.Message));
         }
+    }
+
+    private void ClearPending()
+    {
+        _pendingEvents = null;
+        _pendingReminders = null;
     }
 
     // ---- timers and stream subscriptions ---------------------------------------------------------------------
@@ -509,7 +522,7 @@ internal sealed partial class Activation
         var timer = new GrainTimer(this, callback, dueTime, period);
         lock (_lock)
         {
-            _timers.Add(timer);
+            (_timers ??= []).Add(timer);
         }
 
         return timer;
@@ -519,17 +532,22 @@ internal sealed partial class Activation
     {
         lock (_lock)
         {
-            _timers.Remove(timer);
+            _timers?.Remove(timer);
         }
     }
 
     private void DisposeTimers()
     {
-        GrainTimer[] timers;
+        List<GrainTimer>? timers;
         lock (_lock)
         {
-            timers = [.. _timers];
-            _timers.Clear();
+            timers = _timers;
+            _timers = null;
+        }
+
+        if (timers is null)
+        {
+            return;
         }
 
         foreach (var timer in timers)
@@ -540,12 +558,20 @@ internal sealed partial class Activation
 
     internal StreamSubscriptionHandle Subscribe(StreamId streamId, StreamSubscription subscription)
     {
-        _subscriptions[streamId] = subscription;
-        return new StreamSubscriptionHandle(streamId, () => _subscriptions.Remove(streamId));
+        (_subscriptions ??= [])[streamId] = subscription;
+        return new StreamSubscriptionHandle(streamId, () => _subscriptions?.Remove(streamId));
     }
 
-    internal bool TryGetSubscription(StreamId streamId, out StreamSubscription subscription) =>
-        _subscriptions.TryGetValue(streamId, out subscription!);
+    internal bool TryGetSubscription(StreamId streamId, out StreamSubscription subscription)
+    {
+        if (_subscriptions is null)
+        {
+            subscription = null!;
+            return false;
+        }
+
+        return _subscriptions.TryGetValue(streamId, out subscription!);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Activation of {Grain} failed")]
     private static partial void LogActivationFailed(ILogger logger, Exception exception, GrainId grain);

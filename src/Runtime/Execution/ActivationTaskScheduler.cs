@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Actors.Runtime.Execution;
 
 /// <summary>
@@ -7,7 +5,13 @@ namespace Actors.Runtime.Execution;
 /// Grain code awaits without ConfigureAwait(false), so its continuations come back here through
 /// TaskScheduler.Current and never run concurrently with another piece of the same activation.
 /// </summary>
-internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkItem
+/// <remarks>
+/// A node holds one scheduler per active grain, most of them idle, so an idle scheduler must be small: it guards its
+/// queue with its activation's lock (a few instructions per task, not worth a lock of its own) and holds the next task
+/// in one field. A ConcurrentQueue would cost about 830 bytes per activation for its first segment alone; a queue for
+/// the tasks behind the next one is created only when tasks pile up.
+/// </remarks>
+internal sealed class ActivationTaskScheduler(Lock gate) : TaskScheduler, IThreadPoolWorkItem
 {
     // Bounds one drain so a busy activation cannot monopolise a pool thread.
     private const int MaxTasksPerDrain = 64;
@@ -15,8 +19,10 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
     [ThreadStatic]
     private static ActivationTaskScheduler? t_running;
 
-    private readonly ConcurrentQueue<Task> _queue = new();
-    private int _scheduled;
+    // The oldest queued task, null when none is; tasks queued while it is set wait in _later, in order.
+    private Task? _next;
+    private Queue<Task>? _later;
+    private bool _scheduled;
 
     public override int MaximumConcurrencyLevel => 1;
 
@@ -24,11 +30,26 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
 
     protected override void QueueTask(Task task)
     {
-        _queue.Enqueue(task);
-        if (Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        lock (gate)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (_next is null)
+            {
+                _next = task;
+            }
+            else
+            {
+                (_later ??= new Queue<Task>()).Enqueue(task);
+            }
+
+            if (_scheduled)
+            {
+                return;
+            }
+
+            _scheduled = true;
         }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
     }
 
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued)
@@ -38,7 +59,13 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
         return !taskWasPreviouslyQueued && ReferenceEquals(t_running, this) && TryExecuteTask(task);
     }
 
-    protected override IEnumerable<Task> GetScheduledTasks() => _queue.ToArray();
+    protected override IEnumerable<Task> GetScheduledTasks()
+    {
+        lock (gate)
+        {
+            return _next is null ? [] : [_next, .. _later ?? []];
+        }
+    }
 
     void IThreadPoolWorkItem.Execute()
     {
@@ -46,8 +73,13 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
         t_running = this;
         try
         {
-            for (var i = 0; i < MaxTasksPerDrain && _queue.TryDequeue(out var task); i++)
+            for (var i = 0; i < MaxTasksPerDrain; i++)
             {
+                if (TakeNextOrStop() is not { } task)
+                {
+                    return;
+                }
+
                 TryExecuteTask(task);
             }
         }
@@ -56,10 +88,36 @@ internal sealed class ActivationTaskScheduler : TaskScheduler, IThreadPoolWorkIt
             t_running = previous;
         }
 
-        Volatile.Write(ref _scheduled, 0);
-        if (!_queue.IsEmpty && Interlocked.CompareExchange(ref _scheduled, 1, 0) == 0)
+        // The drain reached its bound with work left: go to the back of the pool's queue.
+        lock (gate)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+            if (_next is null)
+            {
+                _scheduled = false;
+                return;
+            }
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    /// <summary>
+    /// The next task, or null once none is left, having marked the scheduler idle under the same lock: a task queued
+    /// after that schedules a new drain.
+    /// </summary>
+    private Task? TakeNextOrStop()
+    {
+        lock (gate)
+        {
+            var task = _next;
+            if (task is null)
+            {
+                _scheduled = false;
+                return null;
+            }
+
+            _next = _later is { Count: > 0 } later ? later.Dequeue() : null;
+            return task;
         }
     }
 }

@@ -112,10 +112,12 @@ internal sealed class GrainActivator(IServiceProvider services)
 {
     private static readonly MethodInfo s_createState = typeof(GrainActivator).GetMethod(nameof(CreateState), BindingFlags.NonPublic | BindingFlags.Static)!;
 
-    public Grain Create(Activation activation)
+    /// <summary>The grain object and its persistent states, which the activation reads before the first request.</summary>
+    public (Grain Grain, List<IStateBinding> States) Create(Activation activation)
     {
         var parameters = activation.GrainClass.Constructor.GetParameters();
         var args = new object?[parameters.Length];
+        var states = new List<IStateBinding>();
         for (var i = 0; i < parameters.Length; i++)
         {
             var parameter = parameters[i];
@@ -129,7 +131,7 @@ internal sealed class GrainActivator(IServiceProvider services)
                 }
 
                 var binding = (IStateBinding)s_createState.MakeGenericMethod(type.GetGenericArguments()[0]).Invoke(null, [activation, stateAttribute.StateName])!;
-                activation.States.Add(binding);
+                states.Add(binding);
                 args[i] = binding;
             }
             else
@@ -140,7 +142,7 @@ internal sealed class GrainActivator(IServiceProvider services)
 
         var grain = (Grain)activation.GrainClass.Constructor.Invoke(args);
         grain.Attach(activation);
-        return grain;
+        return (grain, states);
     }
 
     private static PersistentState<TState> CreateState<TState>(Activation activation, string name) => new PersistentState<TState>(activation, name);

@@ -7,7 +7,8 @@ namespace Actors.Runtime.Reminders;
 /// The reminder operations of one activation. Changes are buffered in the turn and committed with its next state
 /// write, or at the end of the turn: a reminder exists if and only if the turn that set it succeeded.
 /// </summary>
-internal sealed class ActivationReminders(Activation activation)
+/// <remarks>A view over the activation, made for each use: an idle activation holds nothing for its reminders.</remarks>
+internal readonly struct ActivationReminders(Activation activation)
 {
     public Task<IGrainReminder> RegisterOrUpdateAsync(string name, TimeSpan dueTime, TimeSpan period, MissedTickPolicy policy)
     {
