@@ -136,17 +136,26 @@ internal sealed class OutboxConsumerLoops
 }
 
 /// <summary>
-/// Gives committed outbox rows their sequence numbers. Every node runs it (the store serialises them); woken by
-/// the store's notification with a short poll behind it.
+/// Gives committed outbox rows their sequence numbers, on the node that holds the partition its name hashes to (as a
+/// Cluster consumer runs), so that a commit wakes one sequencer run in the cluster, not one per node; the store
+/// serialises runs anyway, so a former holder that still runs once does no harm. Woken by the store's notification of
+/// appended rows, with a short poll behind it.
 /// </summary>
-internal sealed partial class OutboxSequencer(IStorageProvider storage, ActorRuntimeOptions options, ILogger logger)
+internal sealed partial class OutboxSequencer(IStorageProvider storage, PartitionDirectory directory, ActorRuntimeOptions options, ILogger logger)
 {
     public async Task RunAsync(CancellationToken stopping)
     {
+        var partition = Partitioner.GetPartition(new GrainId("outbox-sequencer", "sequencer"), directory.PartitionCount);
         while (!stopping.IsCancellationRequested)
         {
             try
             {
+                if (!directory.TryGetLocalLease(partition, out _))
+                {
+                    await Pause.ForAsync(options.OutboxPollInterval, stopping);
+                    continue;
+                }
+
                 await storage.SequenceEventsAsync(stopping);
                 await storage.WaitForEventsAsync(OutboxWait.Appended, options.OutboxPollInterval, stopping);
             }
