@@ -119,11 +119,14 @@ public interface IStorageProvider : IAsyncDisposable
     /// <summary>
     /// Completes when outbox rows of the kind <paramref name="what"/> may exist (PostgreSQL LISTEN/NOTIFY, one channel
     /// each; an in-process signal for SQLite, whose rows are sequenced as they commit) or after
-    /// <paramref name="maxWait"/>, whichever is first. The sequencer waits for appended rows, consumers for sequenced
-    /// ones, so neither is woken by the other's notifications. A lost LISTEN connection is re-opened on the next call
-    /// and wakes both; the timeout is the short poll that covers the gap.
+    /// <paramref name="maxWait"/>, whichever is first. Every notification bumps a version: the wait answers the
+    /// version, and returns at once when it differs from <paramref name="seenVersion"/>, the one the caller's previous
+    /// wait answered (so a notification that came while the caller was reading is not slept through; -1 on the first
+    /// wait). The sequencer waits for appended rows, consumers for sequenced ones, so neither is woken by the other's
+    /// notifications. A lost LISTEN connection is re-opened on the next call and wakes both; the timeout is the short
+    /// poll that covers the gap.
     /// </summary>
-    Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken);
+    Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken);
 
     // ---- membership and leases --------------------------------------------------------------------------
 

@@ -73,6 +73,7 @@ internal sealed partial class OutboxConsumerLoop(
     public async Task RunAsync(CancellationToken stopping)
     {
         var partition = Partitioner.GetPartition(new GrainId("outbox-consumer", consumer.Name), directory.PartitionCount);
+        var seen = -1L;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -93,7 +94,7 @@ internal sealed partial class OutboxConsumerLoop(
                 var events = await storage.ReadEventsAsync(Position.Value, BatchSize, null, stopping);
                 if (events.Count == 0)
                 {
-                    await storage.WaitForEventsAsync(OutboxWait.Sequenced, options.OutboxPollInterval, stopping);
+                    seen = await storage.WaitForEventsAsync(OutboxWait.Sequenced, seen, options.OutboxPollInterval, stopping);
                     continue;
                 }
 
@@ -105,6 +106,11 @@ internal sealed partial class OutboxConsumerLoop(
 
                 Position = events[^1].Seq;
                 metrics.OutboxDelivered(consumer.Name, time.GetUtcNow() - events[^1].CreatedAt);
+                if (events.Count < BatchSize)
+                {
+                    // Caught up as of the read: the next read waits for the next notification (at once if one came meanwhile).
+                    seen = await storage.WaitForEventsAsync(OutboxWait.Sequenced, seen, options.OutboxPollInterval, stopping);
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -146,6 +152,7 @@ internal sealed partial class OutboxSequencer(IStorageProvider storage, Partitio
     public async Task RunAsync(CancellationToken stopping)
     {
         var partition = Partitioner.GetPartition(new GrainId("outbox-sequencer", "sequencer"), directory.PartitionCount);
+        var seen = -1L;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -157,7 +164,7 @@ internal sealed partial class OutboxSequencer(IStorageProvider storage, Partitio
                 }
 
                 await storage.SequenceEventsAsync(stopping);
-                await storage.WaitForEventsAsync(OutboxWait.Appended, options.OutboxPollInterval, stopping);
+                seen = await storage.WaitForEventsAsync(OutboxWait.Appended, seen, options.OutboxPollInterval, stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {

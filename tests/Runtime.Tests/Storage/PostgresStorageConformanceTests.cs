@@ -139,8 +139,8 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
             connections => connections >= 2,
             "the LISTEN connection to be re-established after pg_terminate_backend");
         await ListenBackendAsync(excluding: killed);
-        await Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.Zero, Ct);
-        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.FromMinutes(10), Ct);
+        var seen = await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
+        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
 
         await CommitAsync(grain, events: [Event("s", "after-kill")]);
@@ -154,8 +154,8 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
         var grain = Grain("sequenced-wake");
         await CommitAsync(grain, events: [Event("s", "e1")]);
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.Zero, Ct);
-        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.FromMinutes(10), Ct);
+        var seen = await Store.WaitForEventsAsync(OutboxWait.Sequenced, -1, TimeSpan.Zero, Ct);
+        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
 
         var otherNode = await OpenInitializedAsync(Location);
@@ -171,7 +171,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     protected override async Task EnsureEventListenerReadyAsync()
     {
         var provider = (PostgresStorageProvider)Store;
-        await Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.Zero, Ct);
+        await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
         await Polling.UntilAsync(
             () => Task.FromResult(provider.ListenConnections),
             connections => connections >= 1,

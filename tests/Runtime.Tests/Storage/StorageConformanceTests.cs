@@ -565,13 +565,20 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         var grain = Grain("wake");
         await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.Zero, Ct);
+        var seen = await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
 
-        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, TimeSpan.FromMinutes(10), Ct);
+        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
         await CommitAsync(grain, events: [Event("s", "e1")]);
 
         await Polling.CompletesAsync(wait, "WaitForEventsAsync(Appended) to wake after a commit that added an event");
+
+        // Every waiter that last saw the version before the commit learns of it, however many woke for it already,
+        // and a waiter that saw the new version waits again.
+        var after = await wait;
+        Assert.NotEqual(seen, after);
+        Assert.Equal(after, await Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct));
+        Assert.False(Store.WaitForEventsAsync(OutboxWait.Appended, after, TimeSpan.FromMinutes(10), Ct).IsCompleted);
     }
 
     [Fact]
@@ -580,9 +587,9 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         var grain = Grain("wake-sequenced");
         await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.Zero, Ct);
+        var seen = await Store.WaitForEventsAsync(OutboxWait.Sequenced, -1, TimeSpan.Zero, Ct);
 
-        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, TimeSpan.FromMinutes(10), Ct);
+        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
         await CommitAsync(grain, events: [Event("s", "e1")]);
         await Store.SequenceEventsAsync(Ct);
@@ -596,10 +603,10 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     public async Task WaitForEvents_WithNothingCommitted_ReturnsAfterMaxWait(OutboxWait what)
     {
         await EnsureEventListenerReadyAsync();
-        await Store.WaitForEventsAsync(what, TimeSpan.Zero, Ct);
+        var seen = await Store.WaitForEventsAsync(what, -1, TimeSpan.Zero, Ct);
 
         await Polling.CompletesAsync(
-            Store.WaitForEventsAsync(what, TimeSpan.FromMilliseconds(200), Ct),
+            Store.WaitForEventsAsync(what, seen, TimeSpan.FromMilliseconds(200), Ct),
             "WaitForEventsAsync to return after its 200 ms maximum wait");
     }
 

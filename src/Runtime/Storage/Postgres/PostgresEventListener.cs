@@ -44,10 +44,10 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     /// <summary>How many times a LISTEN connection was established; it grows by one on every reconnect.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
-    public Task WaitAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken)
+    public Task<long> WaitAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        return (what == OutboxWait.Appended ? _appended : _sequenced).WaitAsync(maxWait, cancellationToken);
+        return (what == OutboxWait.Appended ? _appended : _sequenced).WaitAsync(seenVersion, maxWait, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

@@ -471,8 +471,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _listener.WaitAsync(what, maxWait, cancellationToken);
+    public Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _listener.WaitAsync(what, seenVersion, maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
 

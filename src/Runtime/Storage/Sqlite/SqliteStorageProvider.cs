@@ -481,8 +481,8 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             cancellationToken);
 
     /// <summary>Rows are sequenced as they commit: one signal stands for both kinds.</summary>
-    public Task WaitForEventsAsync(OutboxWait what, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _eventsSignal.WaitAsync(maxWait, cancellationToken);
+    public Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _eventsSignal.WaitAsync(seenVersion, maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
 
