@@ -71,7 +71,7 @@ internal sealed class ClusterMoveIns(
         }
 
         // As for the single silo: fresh processes run their first requests in tier-0 code.
-        const int warmUp = 500;
+        var warmUp = options.Quick ? 100 : 500;
         progress($"warming the cluster up: {warmUp} move-ins spread over its silos");
         var premises = await MoveIns.CreatePremisesAsync(_apis[0], "cluster-warm-up", warmUp, options.SetupConcurrency, cancellationToken);
         await MoveIns.RunAsync(_apis, "cluster-warm-up", [.. premises.Select(p => new MoveInPlan(p, s_startDate))], options.Clients, TimeSpan.Zero, _cpu, cancellationToken);

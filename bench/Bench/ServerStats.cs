@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Npgsql;
 
@@ -20,7 +21,8 @@ internal sealed class ServerStats(PostgresInstance server)
 {
     private static readonly TimeSpan s_settle = TimeSpan.FromSeconds(11);
 
-    private readonly Dictionary<string, long> _quietSince = new(StringComparer.Ordinal);
+    // The one-silo and the cluster phases start up at the same time: both mark their databases.
+    private readonly ConcurrentDictionary<string, long> _quietSince = new(StringComparer.Ordinal);
     private long _clusterQuietSince;
 
     /// <summary>Pooled connections of <paramref name="database"/> have just stopped working.</summary>
