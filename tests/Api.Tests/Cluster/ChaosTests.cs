@@ -67,7 +67,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
                     break;
             }
 
-            Assert.False(traffic.Any(t => t.IsFaulted) || clock.IsFaulted, "traffic failed: " + string.Join(" | ", traffic.Append(clock).Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!.Message)));
+            Assert.False(traffic.Any(t => t.IsFaulted) || clock.IsFaulted, "traffic failed: " + string.Join(" | ", traffic.Append(clock).Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!.Message)) + Environment.NewLine + cluster.LoggedErrors());
             var before = acknowledged.Count;
             await Polling.UntilAsync(() => traffic.Any(t => t.IsFaulted) || acknowledged.Count >= before + 3, "move-ins to continue after: " + actions[^1], TimeSpan.FromSeconds(60));
         }

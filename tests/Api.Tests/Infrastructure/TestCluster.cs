@@ -190,7 +190,16 @@ public sealed class TestCluster : IAsyncDisposable
         return page.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("type").GetString() == type);
     }
 
-    public string Diagnostics() => string.Join(Environment.NewLine, _silos.Select(s => s.Output));
+    /// <summary>The silos' logged errors (each "fail:" or "crit:" entry with the lines of its exception), for failure messages.</summary>
+    public string LoggedErrors() => string.Join(
+        Environment.NewLine,
+        _silos.SelectMany(s =>
+        {
+            var lines = s.Output.Split('\n');
+            return lines.Select((line, i) => (line, i))
+                .Where(l => l.line.Contains("fail:", StringComparison.Ordinal) || l.line.Contains("crit:", StringComparison.Ordinal))
+                .Select(l => $"[{s.Name}] " + string.Join('\n', lines.Skip(l.i).Take(12)));
+        }));
 
     public async ValueTask DisposeAsync()
     {
