@@ -212,10 +212,13 @@ internal sealed partial class ImplicitSubscriptionConsumer(ActorRuntime runtime,
             }
         }
 
-        await Parallel.ForEachAsync(
-            byStream.Values,
-            new ParallelOptions { MaxDegreeOfParallelism = ConcurrentGrains, CancellationToken = cancellationToken },
-            async (stream, ct) =>
+        // Every stream's deliveries run to their end even when another's fail (as one after the other did): a failed
+        // batch is retried from the checkpoint, and no sibling's grain turn is abandoned half-way by a cancellation.
+        using var slots = new SemaphoreSlim(ConcurrentGrains);
+        await Task.WhenAll(byStream.Values.Select(async stream =>
+        {
+            await slots.WaitAsync(cancellationToken);
+            try
             {
                 var grainId = new GrainId(grainClass.GrainType, StreamId.Parse(stream[0].Stream).Key);
                 foreach (var stored in stream)
@@ -224,12 +227,17 @@ internal sealed partial class ImplicitSubscriptionConsumer(ActorRuntime runtime,
                         grainId,
                         Partitioner.GetPartition(grainId, runtime.Directory.PartitionCount),
                         $"stream {stored.Stream}#{stored.StreamSeq}",
-                        () => DeliverAsync(runtime, grainClass, grainId, stored, logger, ct),
+                        () => DeliverAsync(runtime, grainClass, grainId, stored, logger, cancellationToken),
                         () => new RemoteCallRequest(grainClass.GrainType, grainId.Key, DeliveryMethod, [JsonSerializer.SerializeToElement(stored, runtime.JsonOptions)]),
                         _ => null,
-                        ct);
+                        cancellationToken);
                 }
-            });
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
     }
 
     /// <summary>The method key under which a stream event is forwarded to the node that holds its grain.</summary>
