@@ -22,10 +22,8 @@ internal sealed class ClusterMoveIns(
     /// <summary>Partitions of the runtime (Runtime:PartitionCount's default): all held, none beyond a fair share.</summary>
     private const int Partitions = 64;
 
-    private static readonly DateTimeOffset s_clockStart = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     /// <summary>Every move-in starts service on one day after the clock, which never moves here: no SA activates.</summary>
-    private static readonly DateOnly s_startDate = DateOnly.FromDateTime(s_clockStart.UtcDateTime).AddDays(2);
+    private static readonly DateOnly s_startDate = DateOnly.FromDateTime(SiloBenchmarks.ClockStart.UtcDateTime).AddDays(2);
 
     private readonly List<SiloProcess> _silos = [];
     private readonly List<SiloApi> _apis = [];
@@ -52,7 +50,7 @@ internal sealed class ClusterMoveIns(
                 $"--Cluster:NodeName={name}",
                 $"--Cluster:Address=http://127.0.0.1:{SiloProcess.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture)}",
             ];
-            var silo = await SiloProcess.StartAsync(name, server.ConnectionString(Database), s_clockStart, environment: null, cluster, cancellationToken);
+            var silo = await SiloProcess.StartAsync(name, server.ConnectionString(Database), SiloBenchmarks.ClockStart, environment: null, cluster, cancellationToken);
             _silos.Add(silo);
             _apis.Add(await SiloApi.SignInAsync(silo.Address, cancellationToken));
         }
@@ -92,24 +90,15 @@ internal sealed class ClusterMoveIns(
         var run = await MoveIns.RunAsync(_apis, $"c{round}", plan, options.Clients, TimeSpan.FromSeconds(options.RampSeconds), _cpu, cancellationToken);
         _commits.EndPhase(run.Elapsed.TotalSeconds, run.Completed.Count);
 
-        var latencies = run.Completed.Select(m => m.Milliseconds).ToArray();
-        phase.Add(Phases.PerSecond, run.PerSecond);
-        phase.Add(Phases.Ratio, run.PerSecond / baselineTps);
+        run.AddTo(phase, baselineTps);
         if (oneSiloPerSecond is { } one)
         {
             phase.Add(Phases.RelativeToOneSilo, run.PerSecond / one);
         }
 
-        phase.Add(Phases.LatencyMs, Percentiles.Of(latencies, 50));
-        phase.Add(Phases.LatencyP99Ms, Percentiles.Of(latencies, 99));
-        phase.Add(Phases.Failed, run.Failed);
-        BenchmarkRun.AddCpu(phase, run.Usage, run.PerSecond);
         progress($"round {round}/{options.Rounds}: move-ins on {_silos.Count} silos {run.PerSecond:N0}/s with {options.Clients} clients ({run.PerSecond / baselineTps:F3}x pgbench" +
             $"{(oneSiloPerSecond is { } o ? $", {run.PerSecond / o:F2}x one silo" : string.Empty)}), {run.Completed.Count:N0} in {run.Elapsed.TotalSeconds:F1} s");
-        if (run.FirstFailure is { } failure)
-        {
-            progress($"  {run.Failed} move-ins failed; first: {failure}");
-        }
+        run.ReportFailures(progress);
     }
 
     /// <summary>Commits per move-in of the last round (see <see cref="MoveInCommits"/>); called after other phases.</summary>

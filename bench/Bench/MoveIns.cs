@@ -20,7 +20,29 @@ internal sealed record MoveInRun(
     string? FirstFailure,
     double PerSecond,
     CpuUsage Usage,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>Adds this run's figures to its phase: rate, ratio to the round's baseline, move-in time p50/p99, failures, CPU.</summary>
+    public void AddTo(PhaseSamples phase, double baselineTps)
+    {
+        var latencies = Completed.Select(m => m.Milliseconds).ToArray();
+        phase.Add(Phases.PerSecond, PerSecond);
+        phase.Add(Phases.Ratio, PerSecond / baselineTps);
+        phase.Add(Phases.LatencyMs, Percentiles.Of(latencies, 50));
+        phase.Add(Phases.LatencyP99Ms, Percentiles.Of(latencies, 99));
+        phase.Add(Phases.Failed, Failed);
+        BenchmarkRun.AddCpu(phase, Usage, PerSecond);
+    }
+
+    /// <summary>Reports the failures, if any, with the first one's message.</summary>
+    public void ReportFailures(Action<string> progress)
+    {
+        if (FirstFailure is { } failure)
+        {
+            progress($"  {Failed} move-ins failed; first: {failure}");
+        }
+    }
+}
 
 /// <summary>
 /// Move-ins end to end over HTTP, as a CSR does them: create the person, create their account, start electric and gas

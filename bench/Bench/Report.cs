@@ -109,34 +109,31 @@ internal static class Report
             Baseline();
         }
 
-        var moveIns = samples[Phases.MoveIns];
-        if (moveIns.Has(Phases.PerSecond))
+        void MoveInSection(PhaseSamples phase, string title)
         {
-            Section($"move-ins over HTTP: {options.Clients} clients, each move-in = create person, create account, start electric + gas (3 requests)");
-            Row(moveIns, Phases.PerSecond, "move-ins/s", "N0");
-            Row(moveIns, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
-            Row(moveIns, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
-            Row(moveIns, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
-            Row(moveIns, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
-            Row(moveIns, Phases.IdleCommitsPerSecond, "silo's idle commits/s (subtracted outside the phase)", "F1");
-            Row(moveIns, Phases.Failed, "failed move-ins", "N0");
-            Cpu(moveIns, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
+            if (!phase.Has(Phases.PerSecond))
+            {
+                return;
+            }
+
+            Section(title);
+            Row(phase, Phases.PerSecond, "move-ins/s", "N0");
+            Row(phase, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(phase, Phases.RelativeToOneSilo, "ratio to one silo's move-ins/s (same round)", "F2");
+            Row(phase, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
+            Row(phase, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
+            Row(phase, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
+            Row(phase, Phases.IdleCommitsPerSecond, "the silos' idle commits/s (subtracted outside the phase)", "F1");
+            Row(phase, Phases.Failed, "failed move-ins", "N0");
+            Cpu(phase, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
         }
 
-        var cluster = samples[Phases.MoveInsCluster];
-        if (cluster.Has(Phases.PerSecond))
-        {
-            Section($"move-ins over HTTP on a cluster of {options.ClusterSilos} silos: the same {options.Clients} clients spread over them, forwarded grain calls");
-            Row(cluster, Phases.PerSecond, "move-ins/s", "N0");
-            Row(cluster, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
-            Row(cluster, Phases.RelativeToOneSilo, "ratio to one silo's move-ins/s (same round)", "F2");
-            Row(cluster, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
-            Row(cluster, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
-            Row(cluster, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
-            Row(cluster, Phases.IdleCommitsPerSecond, "silos' idle commits/s (subtracted outside the phase)", "F1");
-            Row(cluster, Phases.Failed, "failed move-ins", "N0");
-            Cpu(cluster, perOpOfPostgres: true, perOpOfBench: true, perOpOfSilo: true);
-        }
+        MoveInSection(
+            samples[Phases.MoveIns],
+            $"move-ins over HTTP: {options.Clients} clients, each move-in = create person, create account, start electric + gas (3 requests)");
+        MoveInSection(
+            samples[Phases.MoveInsCluster],
+            $"move-ins over HTTP on a cluster of {options.ClusterSilos} silos: the same {options.Clients} clients spread over them, forwarded grain calls");
 
         var burst = samples[Phases.ActivationBurst];
         if (burst.Has(Phases.PerSecond))

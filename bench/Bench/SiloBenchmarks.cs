@@ -19,8 +19,8 @@ internal sealed class SiloBenchmarks(
     public const string Database = "silo";
     public const string MemoryDatabase = "silo_memory";
 
-    /// <summary>Where the manual business clock starts: move-in dates follow it, round after round.</summary>
-    private static readonly DateTimeOffset s_clockStart = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>Where the manual business clock of every benchmark silo starts: move-in dates follow it, round after round.</summary>
+    public static readonly DateTimeOffset ClockStart = new(2027, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly Queue<string[]> _premises = new();
     private SiloProcess? _silo;
@@ -28,7 +28,7 @@ internal sealed class SiloBenchmarks(
     private AlertLatency? _alerts;
     private Activations? _activations;
     private SiloProfiler? _profiler;
-    private DateOnly _today = DateOnly.FromDateTime(s_clockStart.UtcDateTime);
+    private DateOnly _today = DateOnly.FromDateTime(ClockStart.UtcDateTime);
     private readonly MoveInCommits _commits = new(stats, Database);
     private IReadOnlyList<MoveInResult> _lastMoveIns = [];
 
@@ -60,7 +60,7 @@ internal sealed class SiloBenchmarks(
         var environment = options.Profile
             ? new Dictionary<string, string> { ["DOTNET_PerfMapEnabled"] = "1", ["DOTNET_EnableWriteXorExecute"] = "0" }
             : null;
-        _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), s_clockStart, environment, extraSettings: null, cancellationToken);
+        _silo = await SiloProcess.StartAsync("main", server.ConnectionString(Database), ClockStart, environment, extraSettings: null, cancellationToken);
         cpu.SiloPids = [_silo.Pid];
         _api = await SiloApi.SignInAsync(_silo.Address, cancellationToken);
         _activations = new Activations(server.ConnectionString(Database, pooling: false));
@@ -155,20 +155,10 @@ internal sealed class SiloBenchmarks(
         _commits.EndPhase(run.Elapsed.TotalSeconds, run.Completed.Count);
         _lastMoveIns = run.Completed;
 
-        var phase = samples[Phases.MoveIns];
-        var latencies = run.Completed.Select(m => m.Milliseconds).ToArray();
-        phase.Add(Phases.PerSecond, run.PerSecond);
-        phase.Add(Phases.Ratio, run.PerSecond / baselineTps);
-        phase.Add(Phases.LatencyMs, Percentiles.Of(latencies, 50));
-        phase.Add(Phases.LatencyP99Ms, Percentiles.Of(latencies, 99));
-        phase.Add(Phases.Failed, run.Failed);
-        BenchmarkRun.AddCpu(phase, run.Usage, run.PerSecond);
+        run.AddTo(samples[Phases.MoveIns], baselineTps);
         progress($"round {round}/{options.Rounds}: move-ins {run.PerSecond:N0}/s with {options.Clients} clients ({run.PerSecond / baselineTps:F3}x pgbench), " +
             $"{run.Completed.Count:N0} in {run.Elapsed.TotalSeconds:F1} s");
-        if (run.FirstFailure is { } failure)
-        {
-            progress($"  {run.Failed} move-ins failed; first: {failure}");
-        }
+        run.ReportFailures(progress);
 
         return run.PerSecond;
     }
@@ -282,7 +272,7 @@ internal sealed class SiloBenchmarks(
         var connectionString = server.ConnectionString(MemoryDatabase);
         string[] persons;
         progress($"memory: creating {options.MemoryGrains:N0} persons through the API");
-        await using (var loader = await SiloProcess.StartAsync("memory-load", connectionString, s_clockStart, null, null, cancellationToken))
+        await using (var loader = await SiloProcess.StartAsync("memory-load", connectionString, ClockStart, null, null, cancellationToken))
         {
             using var api = await SiloApi.SignInAsync(loader.Address, cancellationToken);
             var started = Stopwatch.GetTimestamp();
@@ -293,9 +283,9 @@ internal sealed class SiloBenchmarks(
         var phase = samples[Phases.Memory];
         for (var round = 1; round <= options.MemoryRounds; round++)
         {
-            await using var silo = await SiloProcess.StartAsync("memory", connectionString, s_clockStart, null, null, cancellationToken);
+            await using var silo = await SiloProcess.StartAsync("memory", connectionString, ClockStart, null, null, cancellationToken);
             using var api = await SiloApi.SignInAsync(silo.Address, cancellationToken);
-            var run = await MemoryFootprint.MeasureAsync(silo, api, persons, s_clockStart, options.SetupConcurrency, cancellationToken);
+            var run = await MemoryFootprint.MeasureAsync(silo, api, persons, ClockStart, options.SetupConcurrency, cancellationToken);
             phase.Add(Phases.BytesPerGrain, run.BytesPerGrain);
             phase.Add(Phases.ManagedBytesPerGrain, run.ManagedBytesPerGrain);
             phase.Add(Phases.RssBeforeMiB, run.Before.Resident / 1048576.0);

@@ -25,6 +25,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
 
     /// <summary>Deliveries' write-backs, gathered: a batch of activations completes its reminders in a few transactions.</summary>
     private readonly StoreBatcher<ReminderCompletion, bool> _completions;
+
     /// <summary>
     /// How long the loop lets reminder changes due later pile up before it looks at storage: under load a commit
     /// that sets a reminder comes every few milliseconds, and each look is a claim and a query.
