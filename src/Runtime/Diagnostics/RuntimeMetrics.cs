@@ -36,6 +36,10 @@ public sealed class RuntimeMetrics : IDisposable
         _outboxLag = _meter.CreateHistogram<double>("actors.outbox.lag", "ms", "From an event's commit to its delivery to a consumer");
     }
 
+    /// <summary>Publishes "actors.calls.in_flight", read from <paramref name="count"/> when a listener asks.</summary>
+    internal void ObserveCallsInFlight(Func<int> count) =>
+        _meter.CreateObservableGauge("actors.calls.in_flight", count, description: "Grain calls placed on this node and not answered yet");
+
     public void ActivationCreated(string grainType) => _activations.Add(1, new KeyValuePair<string, object?>("grain.type", grainType));
 
     public void ActivationRemoved(string grainType) => _activations.Add(-1, new KeyValuePair<string, object?>("grain.type", grainType));

@@ -45,7 +45,7 @@ internal sealed partial class Activation
         Id = id;
         GrainClass = grainClass;
         Lease = lease;
-        Scheduler = new ActivationTaskScheduler(_lock);
+        Scheduler = new ActivationTaskScheduler(this, _lock);
         _lastActivity = runtime.Time.GetTimestamp();
         _waiting.AddFirst(new InternalWorkItem(id, "activate", WorkKind.Lifecycle, countsAsActivity: true, a => a.ActivateAsync()));
     }
@@ -87,9 +87,13 @@ internal sealed partial class Activation
         }
     }
 
-    /// <summary>Queues work; false when the activation is gone and the caller must find the new one.</summary>
+    /// <summary>
+    /// Queues work; false when the activation is gone and the caller must find the new one. Work that can start at
+    /// once (an idle grain's next request, the common case) starts without waiting in the queue.
+    /// </summary>
     public bool TryEnqueue(WorkItem item)
     {
+        bool startNow;
         lock (_lock)
         {
             if (_status == ActivationStatus.Invalid)
@@ -97,10 +101,26 @@ internal sealed partial class Activation
                 return false;
             }
 
-            _waiting.AddLast(item);
+            startNow = _waiting.Count == 0 && CanStartLocked(item) && !item.IsExpired && item.TryStart();
+            if (startNow)
+            {
+                MarkRunningLocked(item);
+            }
+            else
+            {
+                _waiting.AddLast(item);
+            }
         }
 
-        Pump();
+        if (startNow)
+        {
+            Start(item);
+        }
+        else
+        {
+            Pump();
+        }
+
         return true;
     }
 
@@ -140,7 +160,7 @@ internal sealed partial class Activation
     /// </summary>
     public void Drop(DeactivationReason reason)
     {
-        List<WorkItem> moved;
+        List<CallWorkItem> moved;
         lock (_lock)
         {
             if (_status == ActivationStatus.Invalid)
@@ -164,16 +184,17 @@ internal sealed partial class Activation
         Redispatch(moved);
     }
 
-    private List<WorkItem> TakeRedispatchableLocked()
+    /// <summary>Takes the calls out of the queue: they move to the grain's next activation.</summary>
+    private List<CallWorkItem> TakeRedispatchableLocked()
     {
-        var moved = new List<WorkItem>();
+        var moved = new List<CallWorkItem>();
         var node = _waiting.First;
         while (node is not null)
         {
             var next = node.Next;
-            if (node.Value.CanRedispatch)
+            if (node.Value is CallWorkItem call)
             {
-                moved.Add(node.Value);
+                moved.Add(call);
                 _waiting.Remove(node);
             }
 
@@ -183,11 +204,11 @@ internal sealed partial class Activation
         return moved;
     }
 
-    private void Redispatch(List<WorkItem> items)
+    private void Redispatch(List<CallWorkItem> calls)
     {
-        foreach (var item in items)
+        foreach (var call in calls)
         {
-            Runtime.Redispatch(item, GrainClass);
+            Runtime.Redispatch(call, GrainClass);
         }
     }
 
@@ -220,25 +241,7 @@ internal sealed partial class Activation
                     continue;
                 }
 
-                switch (next.Kind)
-                {
-                    case WorkKind.Lifecycle:
-                        _runningLifecycle = true;
-                        break;
-                    case WorkKind.ReadOnly:
-                        _runningReadOnly++;
-                        _runningRequests++;
-                        break;
-                    default:
-                        _runningRequests++;
-                        break;
-                }
-
-                if (next.CountsAsActivity)
-                {
-                    Volatile.Write(ref _lastActivity, Runtime.Time.GetTimestamp());
-                }
-
+                MarkRunningLocked(next);
                 if (firstToStart is null)
                 {
                     firstToStart = next;
@@ -265,9 +268,32 @@ internal sealed partial class Activation
         }
     }
 
+    private void MarkRunningLocked(WorkItem item)
+    {
+        switch (item.Kind)
+        {
+            case WorkKind.Lifecycle:
+                _runningLifecycle = true;
+                break;
+            case WorkKind.ReadOnly:
+                _runningReadOnly++;
+                _runningRequests++;
+                break;
+            default:
+                _runningRequests++;
+                break;
+        }
+
+        if (item.CountsAsActivity)
+        {
+            Volatile.Write(ref _lastActivity, Runtime.Time.GetTimestamp());
+        }
+    }
+
     private void Start(WorkItem item)
     {
-        var task = new Task(static state => ((WorkStart)state!).Run(), new WorkStart(this, item));
+        item.RunningOn = this;
+        var task = new Task(static state => _ = ((WorkItem)state!).RunningOn!.RunAsync((WorkItem)state), item);
         task.Start(Scheduler);
     }
 
@@ -291,14 +317,8 @@ internal sealed partial class Activation
         };
     }
 
-    private sealed class WorkStart(Activation activation, WorkItem item)
-    {
-        public void Run() => _ = activation.RunAsync(item);
-    }
-
     private async Task RunAsync(WorkItem item)
     {
-        RuntimeContext.Current = this;
         try
         {
             await item.ExecuteAsync(this);
@@ -310,7 +330,6 @@ internal sealed partial class Activation
         }
         finally
         {
-            RuntimeContext.Current = null;
             lock (_lock)
             {
                 switch (item.Kind)
@@ -401,7 +420,7 @@ internal sealed partial class Activation
             LogDeactivationFailed(Runtime.Logger, ex, Id);
         }
 
-        List<WorkItem> moved;
+        List<CallWorkItem> moved;
         lock (_lock)
         {
             _status = ActivationStatus.Invalid;

@@ -11,7 +11,7 @@ namespace Actors.Runtime.Execution;
 /// in one field. A ConcurrentQueue would cost about 830 bytes per activation for its first segment alone; a queue for
 /// the tasks behind the next one is created only when tasks pile up.
 /// </remarks>
-internal sealed class ActivationTaskScheduler(Lock gate) : TaskScheduler, IThreadPoolWorkItem
+internal sealed class ActivationTaskScheduler(Activation owner, Lock gate) : TaskScheduler, IThreadPoolWorkItem
 {
     // Bounds one drain so a busy activation cannot monopolise a pool thread.
     private const int MaxTasksPerDrain = 64;
@@ -26,7 +26,10 @@ internal sealed class ActivationTaskScheduler(Lock gate) : TaskScheduler, IThrea
 
     public override int MaximumConcurrencyLevel => 1;
 
-    public static bool IsRunningOn(ActivationTaskScheduler scheduler) => ReferenceEquals(t_running, scheduler);
+    /// <summary>The activation whose work this thread is running, if any.</summary>
+    public static Activation? RunningActivation => t_running?.Owner;
+
+    private Activation Owner { get; } = owner;
 
     protected override void QueueTask(Task task)
     {

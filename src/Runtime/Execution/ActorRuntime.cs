@@ -14,7 +14,7 @@ namespace Actors.Runtime.Execution;
 /// <summary>
 /// The runtime of one node: places calls on activations, owns the catalog, the committer and the stream provider.
 /// </summary>
-internal sealed partial class ActorRuntime : IGrainFactory
+internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
 {
     private readonly OutboxStreamProvider _streams;
     private readonly IServiceProvider _services;
@@ -45,6 +45,9 @@ internal sealed partial class ActorRuntime : IGrainFactory
         Committer = new Committer(storage, metrics, Options);
         StateReader = new StateReader(storage, metrics, Options);
         _streams = new OutboxStreamProvider(jsonOptions);
+        CallTimeoutTicks = (long)(Options.CallTimeout.TotalSeconds * Stopwatch.Frequency);
+        Deadlines = new CallDeadlines(Options.CallTimeout);
+        metrics.ObserveCallsInFlight(() => Deadlines.Count);
     }
 
     public ActorRuntimeOptions Options { get; }
@@ -70,6 +73,11 @@ internal sealed partial class ActorRuntime : IGrainFactory
     public Committer Committer { get; }
 
     public StateReader StateReader { get; }
+
+    /// <summary>The call timeout in Stopwatch ticks.</summary>
+    public long CallTimeoutTicks { get; }
+
+    public CallDeadlines Deadlines { get; }
 
     public IGrainFactory GrainFactory => this;
 
@@ -101,71 +109,65 @@ internal sealed partial class ActorRuntime : IGrainFactory
     /// <see cref="TimeoutException"/> naming the grain and method when no result came within the call timeout,
     /// which is also how a call cycle between non-reentrant grains ends instead of hanging.
     /// </summary>
-    public async Task<T> InvokeAsync<T>(GrainId grainId, GrainClassInfo grainClass, string method, WorkKind kind, Func<Grain, Task<T>> body, CancellationToken cancellationToken)
+    public Task<T> InvokeAsync<T>(GrainId grainId, GrainClassInfo grainClass, string method, WorkKind kind, Func<Grain, Task<T>> body, CancellationToken cancellationToken) =>
+        InvokeAsync(grainId, grainClass, method, kind, static (grain, state) => ((Func<Grain, Task<T>>)state!)(grain), body, cancellationToken);
+
+    /// <summary>
+    /// <see cref="InvokeAsync{T}(GrainId, GrainClassInfo, string, WorkKind, Func{Grain, Task{T}}, CancellationToken)"/>
+    /// with the body's state passed beside it, so that a proxy's call needs no closure.
+    /// </summary>
+    /// <remarks>
+    /// The caller's task is the call's own: a call to an active grain is queued on its mailbox right here, and
+    /// only a call that must first wait for its activation goes through an asynchronous placement. The caller's token
+    /// joins placement and withdraws the call while it waits in the mailbox (rare: most calls carry none); once the
+    /// request runs, the token goes to the grain method, which decides what cancellation means, as in Orleans.
+    /// </remarks>
+    public Task<T> InvokeAsync<T>(GrainId grainId, GrainClassInfo grainClass, string method, WorkKind kind, Func<Grain, object?, Task<T>> body, object? state, CancellationToken cancellationToken)
     {
-        var timeout = Options.CallTimeout;
-        var started = Stopwatch.GetTimestamp();
-        var item = new CallWorkItem<T>(grainId, method, kind, started + (long)(timeout.TotalSeconds * Stopwatch.Frequency), body);
+        var item = new CallWorkItem<T>(this, grainId, method, kind, Stopwatch.GetTimestamp(), body, state);
+        Deadlines.Track(item);
+        if (cancellationToken.CanBeCanceled)
+        {
+            item.WithdrawOn(cancellationToken);
+        }
 
-        // One timer per call bounds both placement and the wait for the result (each timer is an allocation and
-        // two trips through the shared timer-queue lock), and it fails the wait itself rather than through
-        // Task.WaitAsync, whose promise is another allocation and another continuation per call.
-        using var callTimeout = new CancellationTokenSource(timeout);
-        using var timedOut = callTimeout.Token.UnsafeRegister(static s => ((WorkItem)s!).TimeOut(), item);
+        if (!Catalog.TryGetActivation(grainId, out var activation) || !activation.TryEnqueue(item))
+        {
+            _ = PlaceAsync(item, grainClass, cancellationToken);
+        }
 
-        // The caller's token joins placement only (rare: most calls carry none). Once the request runs, the token
-        // goes to the grain method, which decides what cancellation means; a request still queued when it fires
-        // is withdrawn, as in Orleans.
-        using var placement = cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, callTimeout.Token)
-            : null;
-        using var withdraw = cancellationToken.CanBeCanceled
-            ? cancellationToken.Register(static s => ((WorkItem)s!).Withdraw(), item)
-            : default;
-        try
-        {
-            await EnqueueAsync(item, grainClass, placement?.Token ?? callTimeout.Token);
-            var result = await item.Completion;
-            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: false);
-            return result;
-        }
-        catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && callTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
-        {
-            item.TryStart();
-            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: true);
-            throw new TimeoutException($"Call {method} on grain {grainId} timed out after {timeout}: the grain did not answer (it may be waiting on a call back into a busy grain).");
-        }
-        catch
-        {
-            Metrics.CallCompleted(grainClass.GrainType, Stopwatch.GetElapsedTime(started), failed: true);
-            throw;
-        }
+        return item.Completion;
     }
 
     /// <summary>A call whose activation went away before it started moves to the grain's next activation.</summary>
-    public void Redispatch(WorkItem item, GrainClassInfo grainClass) => _ = RedispatchAsync(item, grainClass);
+    public void Redispatch(CallWorkItem call, GrainClassInfo grainClass) => _ = PlaceAsync(call, grainClass, CancellationToken.None);
 
-    private async Task RedispatchAsync(WorkItem item, GrainClassInfo grainClass)
+    /// <summary>Queues a call on its grain's activation, creating it (and waiting for the partition's lease) if needed.</summary>
+    private async Task PlaceAsync(CallWorkItem item, GrainClassInfo grainClass, CancellationToken cancellationToken)
     {
+        var remaining = TimeSpan.FromSeconds((double)(item.Deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        using var placement = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        placement.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         try
         {
-            using var cts = new CancellationTokenSource(Options.CallTimeout);
-            await EnqueueAsync(item, grainClass, cts.Token);
+            while (true)
+            {
+                var activation = await Catalog.GetOrCreateAsync(item.Target, grainClass, placement.Token);
+                if (activation.TryEnqueue(item))
+                {
+                    return;
+                }
+            }
         }
         catch (Exception ex)
         {
-            item.Reject(ex);
-        }
-    }
-
-    private async ValueTask EnqueueAsync(WorkItem item, GrainClassInfo grainClass, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var activation = await Catalog.GetOrCreateAsync(item.Target, grainClass, cancellationToken);
-            if (activation.TryEnqueue(item))
+            if (item.IsExpired)
             {
-                return;
+                item.TimeOut();
+            }
+            else
+            {
+                item.Reject(ex);
             }
         }
     }
@@ -246,4 +248,6 @@ internal sealed partial class ActorRuntime : IGrainFactory
     }
 
     public void NotifyRemindersChanged(IReadOnlyList<ReminderOperation> operations) => RemindersChanged?.Invoke(operations);
+
+    public void Dispose() => Deadlines.Dispose();
 }

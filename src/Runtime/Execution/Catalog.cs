@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using Actors.Runtime.Cluster;
 
 namespace Actors.Runtime.Execution;
@@ -11,6 +12,9 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     public int Count => _activations.Count;
 
     public IEnumerable<Activation> Activations => _activations.Values;
+
+    /// <summary>The grain's activation on this node, if it has one (which may be on its way out: see <see cref="Activation.TryEnqueue"/>).</summary>
+    public bool TryGetActivation(GrainId id, [NotNullWhen(true)] out Activation? activation) => _activations.TryGetValue(id, out activation);
 
     public ValueTask<Activation> GetOrCreateAsync(GrainId id, GrainClassInfo grainClass, CancellationToken cancellationToken)
     {
@@ -78,7 +82,6 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         return collected;
     }
 
-    /// <summary>Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires.</summary>
     /// <summary>Deactivates the activations of partitions being handed over, waiting (bounded) for their turns to end.</summary>
     public async Task DeactivatePartitionsAsync(IReadOnlySet<int> partitions, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -97,6 +100,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         DropPartitions(partitions);
     }
 
+    /// <summary>Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires.</summary>
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
         foreach (var activation in _activations.Values)

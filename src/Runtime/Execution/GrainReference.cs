@@ -117,7 +117,7 @@ internal enum ReturnShape
 internal sealed class GrainMethod<TResult> : GrainMethod
 {
     private readonly ReturnShape _shape;
-    private readonly Func<object, object?[], Task<TResult>> _invoker;
+    private readonly Func<Grain, object?, Task<TResult>> _invoker;
 
     public GrainMethod(MethodInfo method, ReturnShape shape)
         : base(method)
@@ -130,7 +130,7 @@ internal sealed class GrainMethod<TResult> : GrainMethod
     {
         var cancellationToken = CancellationTokenIndex >= 0 && args[CancellationTokenIndex] is CancellationToken token ? token : CancellationToken.None;
         var task = runtime.Directory.IsLocal(partition)
-            ? runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken)
+            ? runtime.InvokeAsync(grainId, grainClass, Description, Kind, _invoker, args, cancellationToken)
             : RouteAsync(runtime, grainClass, grainId, partition, args, cancellationToken);
         return _shape switch
         {
@@ -148,7 +148,7 @@ internal sealed class GrainMethod<TResult> : GrainMethod
             args[i] = i == CancellationTokenIndex ? cancellationToken : arguments[i].Deserialize(ParameterTypes[i], runtime.JsonOptions);
         }
 
-        var result = await runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken);
+        var result = await runtime.InvokeAsync(grainId, grainClass, Description, Kind, _invoker, args, cancellationToken);
         return _shape is ReturnShape.Task or ReturnShape.ValueTask ? null : JsonSerializer.SerializeToElement(result, runtime.JsonOptions);
     }
 
@@ -158,16 +158,20 @@ internal sealed class GrainMethod<TResult> : GrainMethod
             grainId,
             partition,
             Description,
-            () => runtime.InvokeAsync(grainId, grainClass, Description, Kind, grain => _invoker(grain, args), cancellationToken),
+            () => runtime.InvokeAsync(grainId, grainClass, Description, Kind, _invoker, args, cancellationToken),
             () => new RemoteCallRequest(grainClass.GrainType, grainId.Key, Key, [.. args.Select((a, i) => i == CancellationTokenIndex ? default : JsonSerializer.SerializeToElement(a, ParameterTypes[i], runtime.JsonOptions))]),
             result => result is { } json ? json.Deserialize<TResult>(runtime.JsonOptions)! : default!,
             cancellationToken);
 
-    /// <summary>Compiles (grain, args) => ((IFoo)grain).Method((T0)args[0], ...) adapted to Task&lt;TResult&gt;.</summary>
-    private static Func<object, object?[], Task<TResult>> CompileInvoker(MethodInfo method, ReturnShape shape)
+    /// <summary>
+    /// Compiles (grain, args) => ((IFoo)grain).Method((T0)((object[])args)[0], ...) adapted to Task&lt;TResult&gt;: the
+    /// arguments travel as the call's state, so a call needs no closure of its own.
+    /// </summary>
+    private static Func<Grain, object?, Task<TResult>> CompileInvoker(MethodInfo method, ReturnShape shape)
     {
-        var grain = Expression.Parameter(typeof(object), "grain");
-        var args = Expression.Parameter(typeof(object?[]), "args");
+        var grain = Expression.Parameter(typeof(Grain), "grain");
+        var state = Expression.Parameter(typeof(object), "args");
+        var args = Expression.Convert(state, typeof(object?[]));
         var parameters = method.GetParameters();
         var arguments = new Expression[parameters.Length];
         for (var i = 0; i < parameters.Length; i++)
@@ -183,7 +187,7 @@ internal sealed class GrainMethod<TResult> : GrainMethod
             ReturnShape.ValueTaskOfT => Expression.Call(typeof(TaskAdapters).GetMethod(nameof(TaskAdapters.FromValueTaskOfT))!.MakeGenericMethod(typeof(TResult)), call),
             _ => call,
         };
-        return Expression.Lambda<Func<object, object?[], Task<TResult>>>(call, grain, args).Compile();
+        return Expression.Lambda<Func<Grain, object?, Task<TResult>>>(call, grain, state).Compile();
     }
 }
 

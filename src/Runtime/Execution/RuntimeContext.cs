@@ -1,13 +1,12 @@
 namespace Actors.Runtime.Execution;
 
-/// <summary>The activation whose turn is running in the current asynchronous flow, if any.</summary>
+/// <summary>
+/// The activation whose turn is running on the current thread, if any: the one whose scheduler is draining here, as
+/// Orleans' RuntimeContext is the activation of the scheduler's running work item. Grain code runs on its activation's
+/// scheduler (its awaits come back to it), so this names the grain in every part of a turn; code the grain sends off
+/// its scheduler (Task.Run, ConfigureAwait(false)) is not the grain's turn and sees none.
+/// </summary>
 internal static class RuntimeContext
 {
-    private static readonly AsyncLocal<Activation?> s_current = new();
-
-    public static Activation? Current
-    {
-        get => s_current.Value;
-        set => s_current.Value = value;
-    }
+    public static Activation? Current => ActivationTaskScheduler.RunningActivation;
 }

@@ -32,15 +32,50 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
     /// <summary>Timer ticks do not keep an activation alive; calls, reminders and stream events do.</summary>
     public bool CountsAsActivity { get; } = countsAsActivity;
 
-    /// <summary>Calls can move to a new activation when theirs is deactivated before they started.</summary>
-    public virtual bool CanRedispatch => false;
-
     public bool IsExpired => Deadline != 0 && Stopwatch.GetTimestamp() > Deadline;
 
     /// <summary>Claims the item for execution; false if it was already started or abandoned.</summary>
     public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
 
-    /// <summary>Fails the item with cancellation if it has not started yet.</summary>
+    /// <summary>The activation the item was started on (set when it starts, so its task needs no state of its own).</summary>
+    public Activation? RunningOn { get; set; }
+
+    /// <summary>Runs on the activation's scheduler. Never throws: the outcome goes to the item's own waiter.</summary>
+    public abstract Task ExecuteAsync(Activation activation);
+
+    /// <summary>Fails the item without running it.</summary>
+    public abstract void Reject(Exception exception);
+}
+
+/// <summary>
+/// A call whose result a caller awaits (and which moves to the grain's next activation when its own is deactivated
+/// before the call started): the caller's task is the item's own, and the item answers it however the call
+/// ends (result, grain exception, rejection, withdrawal or timeout), recording the call's metrics once, so the call path
+/// needs no async method of its own between the caller and the grain.
+/// </summary>
+internal abstract class CallWorkItem(ActorRuntime runtime, GrainId target, string description, WorkKind kind, long started)
+    : WorkItem(target, description, kind, started + runtime.CallTimeoutTicks, countsAsActivity: true)
+{
+    private CancellationTokenRegistration _withdrawal;
+
+    protected ActorRuntime Runtime { get; } = runtime;
+
+    /// <summary>Stopwatch timestamp of the call.</summary>
+    public long Started { get; } = started;
+
+    // The links of the deadline list the call waits in (see CallDeadlines); the list's lock guards them.
+    internal CallWorkItem? DeadlinePrevious { get; set; }
+
+    internal CallWorkItem? DeadlineNext { get; set; }
+
+    /// <summary>The deadline list holding the call, -1 when none does.</summary>
+    internal int DeadlineStripe { get; set; } = -1;
+
+    /// <summary>The caller's token withdraws the call while it waits in the mailbox (as in Orleans).</summary>
+    public void WithdrawOn(CancellationToken cancellationToken) =>
+        _withdrawal = cancellationToken.UnsafeRegister(static s => ((CallWorkItem)s!).Withdraw(), this);
+
+    /// <summary>Fails the call with cancellation if it has not started yet.</summary>
     public void Withdraw()
     {
         if (TryStart())
@@ -50,52 +85,64 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
     }
 
     /// <summary>
-    /// The caller stopped waiting: a request not started yet never will be; one already running runs on, and its
-    /// result is ignored. The caller's wait fails with a <see cref="TimeoutException"/>.
+    /// The deadline passed: a request not started yet never will be; one already running runs on, and its result is
+    /// ignored. The caller's wait fails with a <see cref="TimeoutException"/> naming the grain and method.
     /// </summary>
     public void TimeOut()
     {
         TryStart();
-        Reject(new TimeoutException($"{Description} on {Target} timed out."));
+        Reject(new TimeoutException(
+            $"Call {Description} on grain {Target} timed out after {Runtime.Options.CallTimeout}: the grain did not answer (it may be waiting on a call back into a busy grain)."));
     }
 
-    /// <summary>Runs on the activation's scheduler. Never throws: the outcome goes to the item's own waiter.</summary>
-    public abstract Task ExecuteAsync(Activation activation);
-
-    /// <summary>Fails the item without running it.</summary>
-    public abstract void Reject(Exception exception);
+    /// <summary>Once per call, by whichever outcome answered the caller first.</summary>
+    protected void Finished(bool failed)
+    {
+        Runtime.Deadlines.Untrack(this);
+        _withdrawal.Dispose();
+        Runtime.Metrics.CallCompleted(Target.Type, Stopwatch.GetElapsedTime(Started), failed);
+    }
 }
 
-/// <summary>A call whose result a caller awaits.</summary>
+/// <summary>A call returning <typeparamref name="T"/>: runs <c>body(grain, state)</c> as a turn.</summary>
 internal sealed class CallWorkItem<T>(
+    ActorRuntime runtime,
     GrainId target,
     string description,
     WorkKind kind,
-    long deadline,
-    Func<Grain, Task<T>> body) : WorkItem(target, description, kind, deadline, countsAsActivity: true)
+    long started,
+    Func<Grain, object?, Task<T>> body,
+    object? state) : CallWorkItem(runtime, target, description, kind, started)
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<T> Completion => _completion.Task;
 
-    public override bool CanRedispatch => true;
-
     public override async Task ExecuteAsync(Activation activation)
     {
         try
         {
-            var result = await body(activation.GrainInstance);
+            var result = await body(activation.GrainInstance, state);
             await activation.FlushPendingAsync();
-            _completion.TrySetResult(result);
+            if (_completion.TrySetResult(result))
+            {
+                Finished(failed: false);
+            }
         }
         catch (Exception ex)
         {
             activation.OnTurnFailed(ex);
-            _completion.TrySetException(ex);
+            Reject(ex);
         }
     }
 
-    public override void Reject(Exception exception) => _completion.TrySetException(exception);
+    public override void Reject(Exception exception)
+    {
+        if (_completion.TrySetException(exception))
+        {
+            Finished(failed: true);
+        }
+    }
 }
 
 /// <summary>Runs a piece of runtime work (lifecycle, timer tick) on the activation.</summary>

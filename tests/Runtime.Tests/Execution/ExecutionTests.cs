@@ -99,6 +99,47 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
     }
 
     [Fact]
+    public async Task QueuedRequest_PastItsDeadline_FailsWithTimeout_AndNeverRuns()
+    {
+        var node = await StartNodeAsync(o => o.CallTimeout = TimeSpan.FromSeconds(1));
+        var grain = node.Grains.GetGrain<IOverlapGrain>("stuck");
+        var holding = grain.WaitAsync("stuck-gate");
+        await Probe.WaitUntilAsync(() => Probe.Get("inside:stuck") == 1, "the grain to be held");
+
+        // Nothing pumps the mailbox while the grain is held: only the deadline sweep can answer the queued call.
+        var queued = grain.WorkAsync();
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => queued.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("IOverlapGrain.WorkAsync", error.Message, StringComparison.Ordinal);
+        error = await Assert.ThrowsAsync<TimeoutException>(() => holding.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("IOverlapGrain.WaitAsync", error.Message, StringComparison.Ordinal);
+
+        // A request made after the gate opens queues behind anything left in the mailbox: once it is answered, the
+        // timed-out request would have run too, had it been left to run.
+        Probe.Open("stuck-gate");
+        await grain.WorkAsync();
+        Assert.Equal(1, Probe.Get("worked:stuck"));
+    }
+
+    [Fact]
+    public async Task CallsInFlight_AreCountedUntilAnswered_AndAnsweredCallsLeaveNoDeadlineBehind()
+    {
+        // A timeout far beyond the test: only answering a call may take it off the deadline lists, not the sweep.
+        var node = await StartNodeAsync(o => o.CallTimeout = TimeSpan.FromMinutes(10));
+        var grain = node.Grains.GetGrain<IOverlapGrain>("counted");
+        var holding = grain.WaitAsync("counted-gate");
+        await Probe.WaitUntilAsync(() => Probe.Get("inside:counted") == 1, "the grain to be held");
+
+        Assert.Equal(1, InFlight(node));
+
+        Probe.Open("counted-gate");
+        await holding;
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(i => Task.Run(() => node.Grains.GetGrain<ICounterGrain>("many-" + (i % 50)).GetAsync())));
+        await Polling.UntilAsync(() => Task.FromResult(InFlight(node)), count => count == 0, "every answered call to leave the deadline lists");
+    }
+
+    private static int InFlight(TestNode node) => node.Get<Actors.Runtime.Execution.ActorRuntime>().Deadlines.Count;
+
+    [Fact]
     public async Task CallChain_WithoutCycle_Completes()
     {
         var node = await StartNodeAsync();
