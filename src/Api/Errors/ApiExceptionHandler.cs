@@ -10,14 +10,15 @@ namespace Actors.Api.Errors;
 /// <summary>
 /// The one place errors become problem details (RFC 9457): domain refusals by their code (404 unknown, 409 conflict,
 /// stale version or illegal transition, 422 a rule about the request's own values), malformed requests 400 with the
-/// field, an unavailable grain 503. Anything else is a 500 that says nothing about internals and is logged.
+/// field, an unavailable grain 503: also a write its silo's lost partition lease refused, which committed nothing and
+/// reaches the partition's new owner when retried. Anything else is a 500 that says nothing about internals and is logged.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var problem = Map(exception);
-        if (problem.Status >= StatusCodes.Status500InternalServerError && exception is not GrainUnavailableException and not TimeoutException)
+        if (problem.Status >= StatusCodes.Status500InternalServerError && exception is not (GrainUnavailableException or LeaseLostException or TimeoutException))
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -36,7 +37,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         DomainException domain => FromDomain(domain),
         RequestValidationException invalid => Validation(invalid.Errors, "The request is not valid."),
         BadHttpRequestException bad => FromBadRequest(bad),
-        GrainUnavailableException or TimeoutException => new ProblemDetails
+        GrainUnavailableException or LeaseLostException or TimeoutException => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
             Title = "Temporarily unavailable",

@@ -26,7 +26,7 @@ internal enum ActivationStatus
 internal sealed partial class Activation
 {
     private readonly Lock _lock = new();
-    private readonly LinkedList<WorkItem> _waiting = new();
+    private WorkQueue _waiting;
     private List<OutgoingEvent>? _pendingEvents;
     private Dictionary<string, ReminderOperation>? _pendingReminders;
     private List<GrainTimer>? _timers;
@@ -170,12 +170,10 @@ internal sealed partial class Activation
 
             _status = ActivationStatus.Invalid;
             moved = TakeRedispatchableLocked();
-            foreach (var item in _waiting)
+            foreach (var item in _waiting.TakeAll())
             {
                 item.Reject(new GrainUnavailableException($"Activation of {Id} was dropped: {reason}."));
             }
-
-            _waiting.Clear();
         }
 
         LogDropped(Runtime.Logger, Id, reason);
@@ -188,17 +186,17 @@ internal sealed partial class Activation
     private List<CallWorkItem> TakeRedispatchableLocked()
     {
         var moved = new List<CallWorkItem>();
-        var node = _waiting.First;
-        while (node is not null)
+        var item = _waiting.First;
+        while (item is not null)
         {
-            var next = node.Next;
-            if (node.Value is CallWorkItem call)
+            var next = item.QueueNext;
+            if (item is CallWorkItem call)
             {
                 moved.Add(call);
-                _waiting.Remove(node);
+                _waiting.Remove(call);
             }
 
-            node = next;
+            item = next;
         }
 
         return moved;
@@ -219,13 +217,12 @@ internal sealed partial class Activation
         List<WorkItem>? moreToStart = null;
         lock (_lock)
         {
-            while (_waiting.First is { } node)
+            while (_waiting.First is { } next)
             {
-                var next = node.Value;
                 if (next.IsExpired)
                 {
                     // The caller already got its timeout; running the request now would surprise it.
-                    _waiting.RemoveFirst();
+                    _waiting.Remove(next);
                     next.TryStart();
                     continue;
                 }
@@ -235,7 +232,7 @@ internal sealed partial class Activation
                     break;
                 }
 
-                _waiting.RemoveFirst();
+                _waiting.Remove(next);
                 if (!next.TryStart())
                 {
                     continue;
@@ -382,8 +379,7 @@ internal sealed partial class Activation
             lock (_lock)
             {
                 _status = ActivationStatus.Invalid;
-                failed = [.. _waiting];
-                _waiting.Clear();
+                failed = _waiting.TakeAll();
             }
 
             Runtime.Catalog.Remove(this);
@@ -425,12 +421,10 @@ internal sealed partial class Activation
         {
             _status = ActivationStatus.Invalid;
             moved = TakeRedispatchableLocked();
-            foreach (var item in _waiting)
+            foreach (var item in _waiting.TakeAll())
             {
                 item.Reject(new GrainUnavailableException($"Activation of {Id} was deactivated: {reason}."));
             }
-
-            _waiting.Clear();
         }
 
         DisposeTimers();

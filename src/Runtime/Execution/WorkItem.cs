@@ -37,6 +37,11 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
     /// <summary>Claims the item for execution; false if it was already started or abandoned.</summary>
     public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
 
+    // The links of the activation's queue the item waits in (see WorkQueue); the activation's lock guards them.
+    internal WorkItem? QueuePrevious { get; set; }
+
+    internal WorkItem? QueueNext { get; set; }
+
     /// <summary>The activation the item was started on (set when it starts, so its task needs no state of its own).</summary>
     public Activation? RunningOn { get; set; }
 
@@ -59,9 +64,6 @@ internal abstract class CallWorkItem(ActorRuntime runtime, GrainId target, strin
     private CancellationTokenRegistration _withdrawal;
 
     protected ActorRuntime Runtime { get; } = runtime;
-
-    /// <summary>Stopwatch timestamp of the call.</summary>
-    public long Started { get; } = started;
 
     // The links of the deadline list the call waits in (see CallDeadlines); the list's lock guards them.
     internal CallWorkItem? DeadlinePrevious { get; set; }
@@ -100,7 +102,7 @@ internal abstract class CallWorkItem(ActorRuntime runtime, GrainId target, strin
     {
         Runtime.Deadlines.Untrack(this);
         _withdrawal.Dispose();
-        Runtime.Metrics.CallCompleted(Target.Type, Stopwatch.GetElapsedTime(Started), failed);
+        Runtime.Metrics.CallCompleted(Target.Type, Stopwatch.GetElapsedTime(Deadline - Runtime.CallTimeoutTicks), failed);
     }
 }
 

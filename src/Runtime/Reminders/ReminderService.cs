@@ -35,6 +35,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
+
+    /// <summary>The batch still being delivered while the loop claims the next one (see <see cref="DeliverDueAsync"/>).</summary>
+    private Task _previousBatch = Task.CompletedTask;
     private long _settled;
 
     public ReminderService(IStorageProvider storage, PartitionDirectory directory, ActorRuntime runtime, IOptions<ActorRuntimeOptions> options, ILogger<ReminderService> logger)
@@ -107,22 +110,30 @@ internal sealed partial class ReminderService : IAsyncDisposable
         }
     }
 
-    /// <summary>Claims and delivers one batch; true when the batch was full and more may be due.</summary>
+    /// <summary>
+    /// Claims and delivers one batch; true when the batch was full and more may be due. Batches overlap: the next one is
+    /// claimed while this one is delivered, once the one before has settled, so a burst keeps the store and the grains
+    /// busy instead of waiting for each batch's slowest activation. A batch that was not full is waited for: the loop
+    /// then sleeps until the next due time with nothing in flight.
+    /// </summary>
     private async Task<bool> DeliverDueAsync(IReadOnlyCollection<int> partitions, CancellationToken stopping)
     {
         var now = _runtime.Time.GetUtcNow();
         var claimed = await _storage.ClaimDueRemindersAsync(_directory.NodeId, partitions, now, _options.ReminderClaimDuration, _options.ReminderBatchSize, stopping);
-        if (claimed.Count == 0)
-        {
-            return false;
-        }
-
-        await Task.WhenAll(claimed.Select(async r =>
+        var batch = claimed.Count == 0 ? Task.CompletedTask : Task.WhenAll(claimed.Select(async r =>
         {
             await DeliverAsync(r, stopping);
             Interlocked.Increment(ref _settled);
         }));
-        return claimed.Count == _options.ReminderBatchSize;
+        await _previousBatch;
+        var full = claimed.Count == _options.ReminderBatchSize;
+        if (!full)
+        {
+            await batch;
+        }
+
+        _previousBatch = full ? batch : Task.CompletedTask;
+        return full;
     }
 
     private async Task DeliverAsync(ReminderRecord reminder, CancellationToken stopping)
@@ -222,6 +233,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
             await _loop;
         }
 
+        // The loop may have left a batch in flight: its deliveries end (delivered or canceled by the stop) before the
+        // write-backs close. WhenAny observes the batch without rethrowing the cancellations the stop caused.
+        await Task.WhenAny(_previousBatch);
         _completions.Complete();
     }
 

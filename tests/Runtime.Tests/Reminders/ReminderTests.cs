@@ -104,6 +104,36 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
     }
 
     [Fact]
+    public async Task NextBatch_IsClaimedAndDelivered_WhileABatchWaitsForItsSlowestDelivery()
+    {
+        // The held delivery must stay held until released: a call timeout far beyond the test.
+        var node = await StartNodeAsync(o =>
+        {
+            o.ReminderBatchSize = 2;
+            o.CallTimeout = TimeSpan.FromMinutes(10);
+        });
+        await node.Grains.GetGrain<IReminderGrain>("slow").OneShotAsync("held", Start.AddMinutes(1), MissedTickPolicy.FireOnce);
+        for (var i = 1; i <= 3; i++)
+        {
+            await node.Grains.GetGrain<IReminderGrain>($"quick-{i}").OneShotAsync("go", Start.AddMinutes(1).AddSeconds(i), MissedTickPolicy.FireOnce);
+        }
+
+        Probe.Increment("block:held");
+        Clock.Advance(TimeSpan.FromMinutes(2));
+
+        // Claims go in due order, two at a time: the held reminder and quick-1 first, then quick-2 and quick-3, which
+        // are delivered while the first batch still waits for the held one.
+        await Probe.WaitUntilAsync(() => Probe.Get("delivered:quick-3:go") == 1 && Probe.Get("delivered:quick-2:go") == 1, "the second batch, with the first still in flight");
+        Assert.Equal(1, Probe.Get("blocked:held"));
+        Assert.Equal(0, Probe.Get("delivered:slow:held"));
+
+        Probe.Open("release:held");
+        await Probe.WaitUntilAsync(() => Probe.Get("delivered:slow:held") == 1, "the held delivery to finish");
+        var reminders = node.Get<Actors.Runtime.Reminders.ReminderService>();
+        await Polling.UntilAsync(() => reminders.Settled == 4, "every delivery's outcome to be written back");
+    }
+
+    [Fact]
     public async Task Unregister_DuringDelivery_BeatsTheStaleReArm()
     {
         var node = await StartNodeAsync();
