@@ -44,7 +44,11 @@ public sealed class RuntimeMetrics : IDisposable
 
     public void ActivationRemoved(string grainType) => _activations.Add(-1, new KeyValuePair<string, object?>("grain.type", grainType));
 
-    public void CallCompleted(string grainType, TimeSpan elapsed, bool failed)
+    /// <summary>True while a listener takes "actors.call.duration": calls are timed only then.</summary>
+    public bool TimesCalls => _callDuration.Enabled;
+
+    /// <summary>Counts a completed call; <paramref name="elapsed"/> is null when the call was not timed.</summary>
+    public void CallCompleted(string grainType, TimeSpan? elapsed, bool failed)
     {
         var tag = new KeyValuePair<string, object?>("grain.type", grainType);
         _calls.Add(1, tag);
@@ -53,7 +57,10 @@ public sealed class RuntimeMetrics : IDisposable
             _failedCalls.Add(1, tag);
         }
 
-        _callDuration.Record(elapsed.TotalMilliseconds, tag);
+        if (elapsed is { } duration)
+        {
+            _callDuration.Record(duration.TotalMilliseconds, tag);
+        }
     }
 
     public void ReminderDelivered(TimeSpan lag)

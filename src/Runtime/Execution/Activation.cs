@@ -38,6 +38,7 @@ internal sealed partial class Activation
     private bool _runningLifecycle;
     private bool _deactivationQueued;
     private long _lastActivity;
+    private bool _active;
 
     public Activation(ActorRuntime runtime, GrainId id, GrainClassInfo grainClass, LeaseToken lease)
     {
@@ -101,7 +102,7 @@ internal sealed partial class Activation
                 return false;
             }
 
-            startNow = _waiting.Count == 0 && CanStartLocked(item) && !item.IsExpired && item.TryStart();
+            startNow = _waiting.Count == 0 && CanStartLocked(item) && item.TryStart();
             if (startNow)
             {
                 MarkRunningLocked(item);
@@ -124,15 +125,40 @@ internal sealed partial class Activation
         return true;
     }
 
-    /// <summary>True when nothing runs or waits and the last activity is older than <paramref name="olderThanTimestamp"/>.</summary>
-    public bool IsIdleSince(long olderThanTimestamp)
+    /// <summary>True when the activation is valid and nothing runs or waits on it.</summary>
+    public bool IsQuiet
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return IsQuietLocked();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The collector's look, once per collection quantum at <paramref name="now"/>: true when the activation is quiet and
+    /// its last activity is older than <paramref name="olderThanTimestamp"/>. Starting work only marks the activation
+    /// active (a clock read per request would cost more than the rest of its bookkeeping); this look turns the mark
+    /// into a time, so activity is known to within one quantum, as in Orleans' collection buckets.
+    /// </summary>
+    public bool IsIdleSince(long olderThanTimestamp, long now)
     {
         lock (_lock)
         {
-            return _status == ActivationStatus.Valid && !_deactivationQueued && _runningRequests == 0 && !_runningLifecycle
-                && _waiting.Count == 0 && Volatile.Read(ref _lastActivity) < olderThanTimestamp;
+            if (_active)
+            {
+                _active = false;
+                _lastActivity = now;
+            }
+
+            return IsQuietLocked() && _lastActivity < olderThanTimestamp;
         }
     }
+
+    private bool IsQuietLocked() =>
+        _status == ActivationStatus.Valid && !_deactivationQueued && _runningRequests == 0 && !_runningLifecycle && _waiting.Count == 0;
 
     /// <summary>
     /// Deactivates once the running requests are done. Calls that arrive meanwhile wait behind the deactivation
@@ -182,7 +208,10 @@ internal sealed partial class Activation
         Redispatch(moved);
     }
 
-    /// <summary>Takes the calls out of the queue: they move to the grain's next activation.</summary>
+    /// <summary>
+    /// Takes the calls out of the queue: those still awaited move to the grain's next activation; those already answered
+    /// (timed out, withdrawn) are dropped.
+    /// </summary>
     private List<CallWorkItem> TakeRedispatchableLocked()
     {
         var moved = new List<CallWorkItem>();
@@ -192,8 +221,11 @@ internal sealed partial class Activation
             var next = item.QueueNext;
             if (item is CallWorkItem call)
             {
-                moved.Add(call);
                 _waiting.Remove(call);
+                if (!call.IsClaimed)
+                {
+                    moved.Add(call);
+                }
             }
 
             item = next;
@@ -283,7 +315,7 @@ internal sealed partial class Activation
 
         if (item.CountsAsActivity)
         {
-            Volatile.Write(ref _lastActivity, Runtime.Time.GetTimestamp());
+            _active = true;
         }
     }
 

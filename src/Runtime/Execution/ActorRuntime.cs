@@ -45,7 +45,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
         Committer = new Committer(storage, metrics, Options);
         StateReader = new StateReader(storage, metrics, Options);
         _streams = new OutboxStreamProvider(jsonOptions);
-        CallTimeoutTicks = (long)(Options.CallTimeout.TotalSeconds * Stopwatch.Frequency);
+        CallTimeoutMilliseconds = (long)Options.CallTimeout.TotalMilliseconds;
         Deadlines = new CallDeadlines(Options.CallTimeout);
         metrics.ObserveCallsInFlight(() => Deadlines.Count);
     }
@@ -74,8 +74,8 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
 
     public StateReader StateReader { get; }
 
-    /// <summary>The call timeout in Stopwatch ticks.</summary>
-    public long CallTimeoutTicks { get; }
+    /// <summary>The call timeout in milliseconds (see <see cref="WorkItem.Deadline"/>).</summary>
+    public long CallTimeoutMilliseconds { get; }
 
     public CallDeadlines Deadlines { get; }
 
@@ -124,7 +124,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
     /// </remarks>
     public Task<T> InvokeAsync<T>(GrainId grainId, GrainClassInfo grainClass, string method, WorkKind kind, Func<Grain, object?, Task<T>> body, object? state, CancellationToken cancellationToken)
     {
-        var item = new CallWorkItem<T>(this, grainId, method, kind, Stopwatch.GetTimestamp(), body, state);
+        var item = new CallWorkItem<T>(this, grainId, method, kind, body, state);
         Deadlines.Track(item);
         if (cancellationToken.CanBeCanceled)
         {
@@ -145,7 +145,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
     /// <summary>Queues a call on its grain's activation, creating it (and waiting for the partition's lease) if needed.</summary>
     private async Task PlaceAsync(CallWorkItem item, GrainClassInfo grainClass, CancellationToken cancellationToken)
     {
-        var remaining = TimeSpan.FromSeconds((double)(item.Deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+        var remaining = TimeSpan.FromMilliseconds(item.Deadline - Environment.TickCount64);
         using var placement = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         placement.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
         try
@@ -161,7 +161,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
         }
         catch (Exception ex)
         {
-            if (item.IsExpired)
+            if (placement.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 item.TimeOut();
             }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 
 namespace Actors.Runtime.Execution;
@@ -14,8 +13,9 @@ namespace Actors.Runtime.Execution;
 /// answers it, usually another, untracks it, so the lists are many and a thread deals its calls out over them in turn:
 /// two threads seldom want the same list at once, and each list sits on cache lines of its own, guarded by a spin lock
 /// held for a few instructions. Every call of a node has the same timeout, so each list is in deadline order and a sweep
-/// stops at the first call not yet due: it costs the expired calls, not the calls in flight. A deadline is met within
-/// one sweep period, a tenth of the timeout (at least 10 ms, at most one second).
+/// stops at the first call not yet due: it costs the expired calls, not the calls in flight. (Two threads dealing into
+/// one list may append a few microseconds out of order; a call so passed is answered by the next sweep.) A deadline is
+/// met within one sweep period, a tenth of the timeout (at least 10 ms, at most one second).
 /// </remarks>
 internal sealed class CallDeadlines : IDisposable
 {
@@ -35,7 +35,11 @@ internal sealed class CallDeadlines : IDisposable
         }
 
         var period = TimeSpan.FromTicks(Math.Clamp(callTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-        _sweep = TimeProvider.System.CreateTimer(static s => ((CallDeadlines)s!).Sweep(), this, period, period);
+        // The sweep belongs to no caller: it must not carry the creating thread's context (activity, logging scopes).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _sweep = TimeProvider.System.CreateTimer(static s => ((CallDeadlines)s!).Sweep(), this, period, period);
+        }
     }
 
     /// <summary>Watches the call's deadline until <see cref="Untrack"/>.</summary>
@@ -131,7 +135,7 @@ internal sealed class CallDeadlines : IDisposable
     /// <summary>Times out every tracked call whose deadline has passed.</summary>
     internal void Sweep()
     {
-        var now = Stopwatch.GetTimestamp();
+        var now = Environment.TickCount64;
         List<CallWorkItem>? expired = null;
         for (var i = 0; i < StripeCount; i++)
         {

@@ -68,11 +68,12 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     public int CollectIdle(TimeSpan collectionAge)
     {
         var time = runtime.Time;
-        var threshold = time.GetTimestamp() - (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
+        var now = time.GetTimestamp();
+        var threshold = now - (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
         var collected = 0;
         foreach (var activation in _activations.Values)
         {
-            if (activation.IsIdleSince(threshold))
+            if (activation.IsIdleSince(threshold, now))
             {
                 activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
                 collected++;

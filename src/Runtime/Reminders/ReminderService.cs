@@ -120,20 +120,40 @@ internal sealed partial class ReminderService : IAsyncDisposable
     {
         var now = _runtime.Time.GetUtcNow();
         var claimed = await _storage.ClaimDueRemindersAsync(_directory.NodeId, partitions, now, _options.ReminderClaimDuration, _options.ReminderBatchSize, stopping);
-        var batch = claimed.Count == 0 ? Task.CompletedTask : Task.WhenAll(claimed.Select(async r =>
-        {
-            await DeliverAsync(r, stopping);
-            Interlocked.Increment(ref _settled);
-        }));
-        await _previousBatch;
+        var batch = claimed.Count == 0 ? Task.CompletedTask : Task.WhenAll(claimed.Select(r => SettleAsync(r, stopping)));
+        var previous = _previousBatch;
+        _previousBatch = batch;
+        await previous;
         var full = claimed.Count == _options.ReminderBatchSize;
         if (!full)
         {
             await batch;
         }
 
-        _previousBatch = full ? batch : Task.CompletedTask;
         return full;
+    }
+
+    /// <summary>
+    /// Delivers one claimed reminder and writes its outcome back. Never throws, so a batch always completes: a reminder
+    /// whose outcome could not be written (the store unreachable, the node stopping) stays claimed and is delivered
+    /// again once its claim expires.
+    /// </summary>
+    private async Task SettleAsync(ReminderRecord reminder, CancellationToken stopping)
+    {
+        try
+        {
+            await DeliverAsync(reminder, stopping);
+            Interlocked.Increment(ref _settled);
+        }
+        catch (Exception ex)
+        {
+            // When the node is stopping that is expected, and not worth a warning: another node (or this one,
+            // restarted) delivers the reminder once its claim runs out.
+            if (!stopping.IsCancellationRequested)
+            {
+                LogNotSettled(_logger, ex, reminder.Grain, reminder.Name, _options.ReminderClaimDuration);
+            }
+        }
     }
 
     private async Task DeliverAsync(ReminderRecord reminder, CancellationToken stopping)
@@ -234,8 +254,8 @@ internal sealed partial class ReminderService : IAsyncDisposable
         }
 
         // The loop may have left a batch in flight: its deliveries end (delivered or canceled by the stop) before the
-        // write-backs close. WhenAny observes the batch without rethrowing the cancellations the stop caused.
-        await Task.WhenAny(_previousBatch);
+        // write-backs close.
+        await _previousBatch;
         _completions.Complete();
     }
 
@@ -253,6 +273,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Reminder {Name} targets {Grain}, which is not a known remindable grain")]
     private static partial void LogNotRemindable(ILogger logger, GrainId grain, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {Grain}: its outcome could not be written back; it stays claimed and is delivered again after {Claim}")]
+    private static partial void LogNotSettled(ILogger logger, Exception exception, GrainId grain, string name, TimeSpan claim);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {Grain} failed (attempt {Attempt}); retry in {Retry}")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception, GrainId grain, string name, int attempt, TimeSpan retry);

@@ -211,7 +211,7 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         // The caller resumes once the result is set, possibly before the turn has left the activation, and only
         // idle activations are collected: the clock may only move on once the turn is over.
         var activation = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog.Activations.Single(a => a.Id == new GrainId("counter", "idle"));
-        await Polling.UntilAsync(() => Task.FromResult(activation.IsIdleSince(long.MaxValue)), idle => idle, "the turn to leave the activation");
+        await Polling.UntilAsync(() => Task.FromResult(activation.IsQuiet), quiet => quiet, "the turn to leave the activation");
 
         Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Empty(Probe.Entries("deactivate:idle"));
