@@ -242,13 +242,22 @@ internal sealed partial class Activation
         }
     }
 
-    private void Pump()
+    /// <summary>
+    /// Starts what may start now; <paramref name="finished"/> is the item whose turn just ended, counted out under the
+    /// same lock.
+    /// </summary>
+    private void Pump(WorkItem? finished = null)
     {
         // Usually exactly one item starts (the next request of a non-reentrant grain): it needs no list.
         WorkItem? firstToStart = null;
         List<WorkItem>? moreToStart = null;
         lock (_lock)
         {
+            if (finished is not null)
+            {
+                MarkFinishedLocked(finished);
+            }
+
             while (_waiting.First is { } next)
             {
                 if (next.IsExpired)
@@ -294,6 +303,23 @@ internal sealed partial class Activation
             {
                 Start(item);
             }
+        }
+    }
+
+    private void MarkFinishedLocked(WorkItem item)
+    {
+        switch (item.Kind)
+        {
+            case WorkKind.Lifecycle:
+                _runningLifecycle = false;
+                break;
+            case WorkKind.ReadOnly:
+                _runningReadOnly--;
+                _runningRequests--;
+                break;
+            default:
+                _runningRequests--;
+                break;
         }
     }
 
@@ -359,24 +385,7 @@ internal sealed partial class Activation
         }
         finally
         {
-            lock (_lock)
-            {
-                switch (item.Kind)
-                {
-                    case WorkKind.Lifecycle:
-                        _runningLifecycle = false;
-                        break;
-                    case WorkKind.ReadOnly:
-                        _runningReadOnly--;
-                        _runningRequests--;
-                        break;
-                    default:
-                        _runningRequests--;
-                        break;
-                }
-            }
-
-            Pump();
+            Pump(finished: item);
         }
     }
 
