@@ -46,7 +46,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
         StateReader = new StateReader(storage, metrics, Options);
         _streams = new OutboxStreamProvider(jsonOptions);
         CallTimeoutMilliseconds = (long)Options.CallTimeout.TotalMilliseconds;
-        Deadlines = new CallDeadlines(Options.CallTimeout);
+        Deadlines = new CallDeadlines(Options.CallTimeout, logger);
         metrics.ObserveCallsInFlight(() => Deadlines.Count);
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 
 namespace Actors.Runtime.Execution;
 
@@ -17,7 +18,7 @@ namespace Actors.Runtime.Execution;
 /// one list may append a few microseconds out of order; a call so passed is answered by the next sweep.) A deadline is
 /// met within one sweep period, a tenth of the timeout (at least 10 ms, at most one second).
 /// </remarks>
-internal sealed class CallDeadlines : IDisposable
+internal sealed partial class CallDeadlines : IDisposable
 {
     private const int StripeCount = 64;
 
@@ -26,9 +27,11 @@ internal sealed class CallDeadlines : IDisposable
 
     private readonly Stripe[] _stripes = new Stripe[StripeCount];
     private readonly ITimer _sweep;
+    private readonly ILogger _logger;
 
-    public CallDeadlines(TimeSpan callTimeout)
+    public CallDeadlines(TimeSpan callTimeout, ILogger logger)
     {
+        _logger = logger;
         for (var i = 0; i < StripeCount; i++)
         {
             _stripes[i].Gate = new SpinLock(enableThreadOwnerTracking: false);
@@ -166,9 +169,21 @@ internal sealed class CallDeadlines : IDisposable
 
         foreach (var call in expired)
         {
-            call.TimeOut();
+            try
+            {
+                call.TimeOut();
+            }
+            catch (Exception ex)
+            {
+                // A metrics listener's callback runs inside TimeOut: its failure must not end the sweep (the calls after
+                // this one are already off the lists) or the process (this runs on a timer).
+                LogTimeOutFailed(_logger, ex, call.Target, call.Description);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Timing out call {Method} on {Grain} failed")]
+    private static partial void LogTimeOutFailed(ILogger logger, Exception exception, GrainId grain, string method);
 
     public void Dispose() => _sweep.Dispose();
 
