@@ -145,6 +145,13 @@ internal sealed partial class Activation
     /// </summary>
     public bool IsIdleSince(long olderThanTimestamp, long now)
     {
+        // Most looks find an activation neither marked nor idle long enough, and need no lock: a mark or a start that
+        // races with this read only makes the activation look busy, which is never wrong.
+        if (!Volatile.Read(ref _active) && Volatile.Read(ref _lastActivity) >= olderThanTimestamp)
+        {
+            return false;
+        }
+
         lock (_lock)
         {
             if (_active)

@@ -71,7 +71,10 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         var now = time.GetTimestamp();
         var threshold = now - (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
         var collected = 0;
-        foreach (var activation in _activations.Values)
+
+        // Enumerating the dictionary itself takes no snapshot: a manual clock moved a day ahead runs this once per
+        // quantum of the day, over every activation.
+        foreach (var (_, activation) in _activations)
         {
             if (activation.IsIdleSince(threshold, now))
             {
