@@ -26,7 +26,7 @@ internal enum ActivationStatus
 internal sealed partial class Activation
 {
     private readonly Lock _lock = new();
-    private WorkQueue _waiting;
+    private IntrusiveList<WorkItem, WorkItem.Mailbox> _waiting;
     private List<OutgoingEvent>? _pendingEvents;
     private Dictionary<string, ReminderOperation>? _pendingReminders;
     private List<GrainTimer>? _timers;
@@ -225,7 +225,7 @@ internal sealed partial class Activation
         var item = _waiting.First;
         while (item is not null)
         {
-            var next = item.QueueNext;
+            var next = IntrusiveList<WorkItem, WorkItem.Mailbox>.NextOf(item);
             if (item is CallWorkItem call)
             {
                 _waiting.Remove(call);
@@ -313,42 +313,32 @@ internal sealed partial class Activation
         }
     }
 
-    private void MarkFinishedLocked(WorkItem item)
-    {
-        switch (item.Kind)
-        {
-            case WorkKind.Lifecycle:
-                _runningLifecycle = false;
-                break;
-            case WorkKind.ReadOnly:
-                _runningReadOnly--;
-                _runningRequests--;
-                break;
-            default:
-                _runningRequests--;
-                break;
-        }
-    }
+    private void MarkFinishedLocked(WorkItem item) => CountRunningLocked(item, -1);
 
     private void MarkRunningLocked(WorkItem item)
     {
-        switch (item.Kind)
-        {
-            case WorkKind.Lifecycle:
-                _runningLifecycle = true;
-                break;
-            case WorkKind.ReadOnly:
-                _runningReadOnly++;
-                _runningRequests++;
-                break;
-            default:
-                _runningRequests++;
-                break;
-        }
-
+        CountRunningLocked(item, +1);
         if (item.CountsAsActivity)
         {
             _active = true;
+        }
+    }
+
+    /// <summary>Counts <paramref name="item"/> in (+1) or out (-1) of what runs now.</summary>
+    private void CountRunningLocked(WorkItem item, int delta)
+    {
+        switch (item.Kind)
+        {
+            case WorkKind.Lifecycle:
+                _runningLifecycle = delta > 0;
+                break;
+            case WorkKind.ReadOnly:
+                _runningReadOnly += delta;
+                _runningRequests += delta;
+                break;
+            default:
+                _runningRequests += delta;
+                break;
         }
     }
 

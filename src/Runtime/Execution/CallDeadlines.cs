@@ -50,30 +50,10 @@ internal sealed partial class CallDeadlines : IDisposable
     {
         var index = t_nextStripe++ & (StripeCount - 1);
         ref var stripe = ref _stripes[index];
-        var taken = false;
-        try
-        {
-            stripe.Gate.Enter(ref taken);
-            call.DeadlineStripe = index;
-            call.DeadlinePrevious = stripe.Last;
-            if (stripe.Last is { } last)
-            {
-                last.DeadlineNext = call;
-            }
-            else
-            {
-                stripe.First = call;
-            }
-
-            stripe.Last = call;
-        }
-        finally
-        {
-            if (taken)
-            {
-                stripe.Gate.Exit(useMemoryBarrier: false);
-            }
-        }
+        stripe.Enter();
+        call.DeadlineStripe = index;
+        stripe.Calls.AddLast(call);
+        stripe.Exit();
     }
 
     /// <summary>The call has its answer: its deadline no longer matters. Does nothing for a call not tracked.</summary>
@@ -86,25 +66,16 @@ internal sealed partial class CallDeadlines : IDisposable
         }
 
         ref var stripe = ref _stripes[index];
-        var taken = false;
-        try
+        stripe.Enter();
+        if (call.DeadlineStripe >= 0)
         {
-            stripe.Gate.Enter(ref taken);
-            if (call.DeadlineStripe >= 0)
-            {
-                stripe.Unlink(call);
-            }
+            stripe.Remove(call);
         }
-        finally
-        {
-            if (taken)
-            {
-                stripe.Gate.Exit(useMemoryBarrier: false);
-            }
-        }
+
+        stripe.Exit();
     }
 
-    /// <summary>The calls in flight: placed and not answered yet (a walk of the lists, for metrics and tests).</summary>
+    /// <summary>The calls in flight: placed and not answered yet.</summary>
     public int Count
     {
         get
@@ -113,22 +84,9 @@ internal sealed partial class CallDeadlines : IDisposable
             for (var i = 0; i < StripeCount; i++)
             {
                 ref var stripe = ref _stripes[i];
-                var taken = false;
-                try
-                {
-                    stripe.Gate.Enter(ref taken);
-                    for (var call = stripe.First; call is not null; call = call.DeadlineNext)
-                    {
-                        count++;
-                    }
-                }
-                finally
-                {
-                    if (taken)
-                    {
-                        stripe.Gate.Exit(useMemoryBarrier: false);
-                    }
-                }
+                stripe.Enter();
+                count += stripe.Calls.Count;
+                stripe.Exit();
             }
 
             return count;
@@ -143,23 +101,14 @@ internal sealed partial class CallDeadlines : IDisposable
         for (var i = 0; i < StripeCount; i++)
         {
             ref var stripe = ref _stripes[i];
-            var taken = false;
-            try
+            stripe.Enter();
+            while (stripe.Calls.First is { } first && first.Deadline <= now)
             {
-                stripe.Gate.Enter(ref taken);
-                while (stripe.First is { } first && first.Deadline <= now)
-                {
-                    stripe.Unlink(first);
-                    (expired ??= []).Add(first);
-                }
+                stripe.Remove(first);
+                (expired ??= []).Add(first);
             }
-            finally
-            {
-                if (taken)
-                {
-                    stripe.Gate.Exit(useMemoryBarrier: false);
-                }
-            }
+
+            stripe.Exit();
         }
 
         if (expired is null)
@@ -188,6 +137,9 @@ internal sealed partial class CallDeadlines : IDisposable
     public void Dispose() => _sweep.Dispose();
 
     /// <summary>One list with its lock, 128 bytes: no two lists share a cache line (or an adjacent-line prefetch pair).</summary>
+    /// <remarks>
+    /// The lock is held only for a few link updates, which cannot throw, so it is taken and let go without a finally.
+    /// </remarks>
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct Stripe
     {
@@ -195,33 +147,19 @@ internal sealed partial class CallDeadlines : IDisposable
         public SpinLock Gate;
 
         [FieldOffset(8)]
-        public CallWorkItem? First;
+        public IntrusiveList<CallWorkItem, CallWorkItem.DeadlineList> Calls;
 
-        [FieldOffset(16)]
-        public CallWorkItem? Last;
-
-        public void Unlink(CallWorkItem call)
+        public void Enter()
         {
-            if (call.DeadlinePrevious is { } previous)
-            {
-                previous.DeadlineNext = call.DeadlineNext;
-            }
-            else
-            {
-                First = call.DeadlineNext;
-            }
+            var taken = false;
+            Gate.Enter(ref taken);
+        }
 
-            if (call.DeadlineNext is { } next)
-            {
-                next.DeadlinePrevious = call.DeadlinePrevious;
-            }
-            else
-            {
-                Last = call.DeadlinePrevious;
-            }
+        public void Exit() => Gate.Exit(useMemoryBarrier: false);
 
-            call.DeadlinePrevious = null;
-            call.DeadlineNext = null;
+        public void Remove(CallWorkItem call)
+        {
+            Calls.Remove(call);
             call.DeadlineStripe = -1;
         }
     }

@@ -44,10 +44,8 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
     /// <summary>Claims the item for execution; false if it was already started or abandoned.</summary>
     public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
 
-    // The links of the activation's queue the item waits in (see WorkQueue); the activation's lock guards them.
-    internal WorkItem? QueuePrevious { get; set; }
-
-    internal WorkItem? QueueNext { get; set; }
+    /// <summary>The links of the activation's mailbox the item waits in; the activation's lock guards them.</summary>
+    internal ListLinks<WorkItem> MailboxLinks;
 
     /// <summary>The activation the item was started on (set when it starts, so its task needs no state of its own).</summary>
     public Activation? RunningOn { get; set; }
@@ -57,6 +55,12 @@ internal abstract class WorkItem(GrainId target, string description, WorkKind ki
 
     /// <summary>Fails the item without running it.</summary>
     public abstract void Reject(Exception exception);
+
+    /// <summary>Selects <see cref="MailboxLinks"/>.</summary>
+    internal readonly struct Mailbox : ILinkSelector<WorkItem>
+    {
+        public static ref ListLinks<WorkItem> Of(WorkItem item) => ref item.MailboxLinks;
+    }
 }
 
 /// <summary>
@@ -76,13 +80,17 @@ internal abstract class CallWorkItem(ActorRuntime runtime, GrainId target, strin
 
     protected ActorRuntime Runtime { get; } = runtime;
 
-    // The links of the deadline list the call waits in (see CallDeadlines); the list's lock guards them.
-    internal CallWorkItem? DeadlinePrevious { get; set; }
-
-    internal CallWorkItem? DeadlineNext { get; set; }
+    /// <summary>The links of the deadline list the call waits in (see CallDeadlines); the list's lock guards them.</summary>
+    internal ListLinks<CallWorkItem> DeadlineLinks;
 
     /// <summary>The deadline list holding the call, -1 when none does.</summary>
     internal int DeadlineStripe { get; set; } = -1;
+
+    /// <summary>Selects <see cref="DeadlineLinks"/>.</summary>
+    internal readonly struct DeadlineList : ILinkSelector<CallWorkItem>
+    {
+        public static ref ListLinks<CallWorkItem> Of(CallWorkItem item) => ref item.DeadlineLinks;
+    }
 
     /// <summary>The caller's token withdraws the call while it waits in the mailbox (as in Orleans).</summary>
     public void WithdrawOn(CancellationToken cancellationToken) =>
