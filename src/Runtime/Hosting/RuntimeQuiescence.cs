@@ -50,7 +50,7 @@ internal sealed class RuntimeQuiescence(IStorageProvider storage, ActorRuntime r
             return null;
         }
 
-        var logEnd = await storage.SequenceEventsAsync(cancellationToken);
+        var logEnd = await storage.GetLastSequenceAsync(cancellationToken);
         foreach (var loop in loops.All)
         {
             var handled = loop.Consumer.Scope == OutboxConsumerScope.Cluster

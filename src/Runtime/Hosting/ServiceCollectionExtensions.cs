@@ -24,7 +24,7 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// Adds the actor runtime: the grain factory (<see cref="IGrainFactory"/>), the store, leases, reminders, the
-    /// outbox sequencer and consumers, idle collection, all started and stopped by one hosted service; and
+    /// outbox consumers, idle collection, all started and stopped by one hosted service; and
     /// <see cref="IRuntimeQuiescence"/>, which waits until reminders and consumers have caught up.
     /// Options bind from the "Runtime" configuration section and are validated at start-up.
     /// </summary>

@@ -35,7 +35,6 @@ internal sealed partial class SiloLifecycle(
         reminders.Start();
         var settings = options.Value;
         var consumerLogger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Actors.Runtime.Outbox");
-        _background.Add(Task.Run(() => new OutboxSequencer(storage, runtime.Directory, settings, consumerLogger).RunAsync(_stopping.Token), CancellationToken.None));
         var consumers = services.GetServices<IOutboxConsumer>().ToList();
         foreach (var grainClass in runtime.Registry.All)
         {

@@ -41,6 +41,8 @@ public interface IStorageProvider : IAsyncDisposable
     /// Each one is checked and applied all-or-nothing on its own: its lease (the node must own the partition
     /// at the token's epoch, unexpired), then each state's expected version, then its state rows, its outbox
     /// rows and its reminder changes. A failed check skips only that unit. Returns one result per unit, in order.
+    /// The outbox rows get their global and per-stream sequence numbers in the same transaction, in commit order,
+    /// with no gap a later commit could fill: a reader that has seen seq n has seen every row below it.
     /// </summary>
     Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken);
 
@@ -98,14 +100,6 @@ public interface IStorageProvider : IAsyncDisposable
 
     // ---- outbox and checkpoints -------------------------------------------------------------------------
 
-    /// <summary>
-    /// Gives committed outbox rows their global sequence and per-stream sequence, in commit order, with no gap
-    /// that could later be filled (PostgreSQL orders by transaction id below the oldest running transaction).
-    /// Safe to call from several nodes at once. Returns the last assigned global sequence.
-    /// SQLite sequences rows as they commit, so this only reads.
-    /// </summary>
-    Task<long> SequenceEventsAsync(CancellationToken cancellationToken);
-
     /// <summary>Sequenced events with seq &gt; <paramref name="afterSeq"/>, in seq order, optionally of one stream.</summary>
     Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int max, string? stream, CancellationToken cancellationToken);
 
@@ -117,16 +111,14 @@ public interface IStorageProvider : IAsyncDisposable
     Task WriteCheckpointAsync(string consumer, long seq, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes when outbox rows of the kind <paramref name="what"/> may exist (PostgreSQL LISTEN/NOTIFY, one channel
-    /// each; an in-process signal for SQLite, whose rows are sequenced as they commit) or after
-    /// <paramref name="maxWait"/>, whichever is first. Every notification bumps a version: the wait answers the
+    /// Completes when new outbox rows may be readable (PostgreSQL LISTEN/NOTIFY; an in-process signal for SQLite) or
+    /// after <paramref name="maxWait"/>, whichever is first. Every notification bumps a version: the wait answers the
     /// version, and returns at once when it differs from <paramref name="seenVersion"/>, the one the caller's previous
     /// wait answered (so a notification that came while the caller was reading is not slept through; -1 on the first
-    /// wait). The sequencer waits for appended rows, consumers for sequenced ones, so neither is woken by the other's
-    /// notifications. A lost LISTEN connection is re-opened on the next call and wakes both; the timeout is the short
+    /// wait). A lost LISTEN connection is re-opened on the next call and wakes the waiters; the timeout is the short
     /// poll that covers the gap.
     /// </summary>
-    Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken);
+    Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken);
 
     // ---- membership and leases --------------------------------------------------------------------------
 

@@ -9,16 +9,6 @@ public sealed record StoredState(string? Payload, long Version, DateTimeOffset M
 /// <summary>A delivered reminder to delete (<paramref name="NextDueAt"/> null) or re-arm, if still at <paramref name="ClaimedVersion"/>.</summary>
 public readonly record struct ReminderCompletion(GrainId Grain, string Name, long ClaimedVersion, DateTimeOffset? NextDueAt);
 
-/// <summary>What a wait on the outbox waits for.</summary>
-public enum OutboxWait
-{
-    /// <summary>Rows committed that have no sequence number yet: the sequencer's work.</summary>
-    Appended,
-
-    /// <summary>Rows that got their sequence number: the consumers' work.</summary>
-    Sequenced,
-}
-
 /// <summary>One named state of one grain: what a state read asks for.</summary>
 public readonly record struct StateKey(GrainId Grain, string StateName);
 

@@ -94,7 +94,7 @@ internal sealed partial class OutboxConsumerLoop(
                 var events = await storage.ReadEventsAsync(Position.Value, BatchSize, null, stopping);
                 if (events.Count == 0)
                 {
-                    seen = await storage.WaitForEventsAsync(OutboxWait.Sequenced, seen, options.OutboxPollInterval, stopping);
+                    seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
                     continue;
                 }
 
@@ -109,7 +109,7 @@ internal sealed partial class OutboxConsumerLoop(
                 if (events.Count < BatchSize)
                 {
                     // Caught up as of the read: the next read waits for the next notification (at once if one came meanwhile).
-                    seen = await storage.WaitForEventsAsync(OutboxWait.Sequenced, seen, options.OutboxPollInterval, stopping);
+                    seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -139,47 +139,6 @@ internal sealed class OutboxConsumerLoops
     public IReadOnlyList<OutboxConsumerLoop> All => Volatile.Read(ref _all);
 
     public void Publish(IReadOnlyList<OutboxConsumerLoop> loops) => Volatile.Write(ref _all, loops);
-}
-
-/// <summary>
-/// Gives committed outbox rows their sequence numbers, on the node that holds the partition its name hashes to (as a
-/// Cluster consumer runs), so that a commit wakes one sequencer run in the cluster, not one per node; the store
-/// serialises runs anyway, so a former holder that still runs once does no harm. Woken by the store's notification of
-/// appended rows, with a short poll behind it.
-/// </summary>
-internal sealed partial class OutboxSequencer(IStorageProvider storage, PartitionDirectory directory, ActorRuntimeOptions options, ILogger logger)
-{
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        var partition = Partitioner.GetPartition(new GrainId("outbox-sequencer", "sequencer"), directory.PartitionCount);
-        var seen = -1L;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                if (!directory.TryGetLocalLease(partition, out _))
-                {
-                    await Pause.ForAsync(options.OutboxPollInterval, stopping);
-                    continue;
-                }
-
-                await storage.SequenceEventsAsync(stopping);
-                seen = await storage.WaitForEventsAsync(OutboxWait.Appended, seen, options.OutboxPollInterval, stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogFailed(logger, ex);
-                await Pause.ForAsync(options.OutboxPollInterval, stopping);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox sequencing failed; retrying")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
 
 /// <summary>

@@ -50,7 +50,6 @@ public abstract class CrashTests(StoreKind kind) : NodeTestBase(kind)
         await Polling.UntilAsync(
             async () =>
             {
-                await storage.SequenceEventsAsync(CancellationToken.None);
                 var events = await storage.ReadEventsAsync(0, 1_000_000, null, CancellationToken.None);
                 remindedStreams = [.. events.Where(e => e.Type == nameof(CrashReminded)).Select(e => e.Stream)];
                 return written.All(k => remindedStreams.Contains($"crash/{k}"));

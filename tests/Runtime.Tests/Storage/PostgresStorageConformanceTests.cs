@@ -22,49 +22,90 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
 
         await Task.WhenAll(nodes.Select(node => Task.Run(() => node.InitializeAsync(Ct))));
 
-        Assert.All(await Task.WhenAll(nodes.Select(node => node.GetSchemaVersionAsync(Ct))), version => Assert.Equal(1, version));
-        Assert.Equal(1L, await ScalarAsync<long>(location, "SELECT count(*) FROM schema_version"));
+        Assert.All(await Task.WhenAll(nodes.Select(node => node.GetSchemaVersionAsync(Ct))), version => Assert.Equal(2, version));
+        Assert.Equal([1, 2], await ColumnAsync<int>(location, "SELECT version FROM schema_version ORDER BY version"));
     }
 
     [Fact]
-    public async Task SequenceEvents_FromConcurrentCallersOnTwoNodes_AssignsEverySeqOnceWithoutGaps()
+    public async Task InitializeAsync_OnASchema1Store_NumbersTheRowsItsSequencerLeftInTransactionOrder()
+    {
+        var location = await NewStoreAsync();
+        await ExecuteAsync(location, PostgresSql.CreateSchemaVersion);
+        await ExecuteAsync(location, PostgresSql.Migration1);
+        await ExecuteAsync(location, "INSERT INTO schema_version (version) VALUES (1)");
+
+        // A schema-1 node's outbox: one row its sequencer numbered, then rows of three transactions it had not.
+        await ExecuteAsync(location, """
+            INSERT INTO outbox (seq, stream, stream_seq, type, payload) VALUES (1, 's', 1, 'numbered', '{"n": 1}');
+            INSERT INTO stream_head (stream, last_seq) VALUES ('s', 1);
+            UPDATE outbox_head SET last_seq = 1;
+            """);
+        await ExecuteAsync(location, """INSERT INTO outbox (stream, type, payload) VALUES ('t', 'first', '{"n": 1}'), ('s', 'second', '{"n": 1}')""");
+        await ExecuteAsync(location, """INSERT INTO outbox (stream, type, payload) VALUES ('s', 'third', '{"n": 1}')""");
+
+        var store = await OpenInitializedAsync(location);
+
+        Assert.Equal(2, await store.GetSchemaVersionAsync(Ct));
+        Assert.Equal(
+            [(1L, "s", 1L, "numbered", Json(1)), (2L, "t", 1L, "first", Json(1)), (3L, "s", 2L, "second", Json(1)), (4L, "s", 3L, "third", Json(1))],
+            Project(await store.ReadEventsAsync(0, 10, null, Ct)));
+
+        // And a commit continues both numberings.
+        var grain = Grain("after-migration");
+        var lease = await store.TryAcquireLeaseAsync(Partition(grain), NodeA, LongLease, force: false, Ct);
+        var result = await store.CommitAsync([new GrainCommit(grain, new LeaseToken(NodeA, Partition(grain), lease!.Epoch), [], [Event("s", "fourth")], [])], Ct);
+        AssertCommitted(Assert.Single(result));
+        Assert.Equal([(5L, "s", 4L, "fourth", Json(1))], Project(await store.ReadEventsAsync(4, 10, null, Ct)));
+    }
+
+    [Fact]
+    public async Task Events_CommittedConcurrentlyOnTwoNodes_AreReadableAtOnce_WithoutAGapEverSeen()
     {
         var otherNode = await OpenInitializedAsync(Location);
         var grains = Enumerable.Range(0, 20).Select(i => Grain($"sequenced-{i}")).ToList();
+        var leases = new List<LeaseToken>();
         foreach (var grain in grains)
         {
-            await LeaseAsync(grain);
+            leases.Add(await LeaseAsync(grain));
         }
 
-        var commits = Task.WhenAll(grains.Select((grain, i) => Task.Run(() => CommitAsync(
-            grain,
-            events: [.. Enumerable.Range(0, 5).Select(j => new OutgoingEvent($"s{i % 3}", $"{i}-{j}", Json(j)))]))));
-        var sequencers = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+        var commits = Task.WhenAll(grains.Select((grain, i) => Task.Run(async () =>
         {
-            var sequencer = i % 2 == 0 ? Store : otherNode;
-            var seen = new List<long>();
+            var node = i % 2 == 0 ? Store : otherNode;
+            var events = Enumerable.Range(0, 5).Select(j => new OutgoingEvent($"s{i % 3}", $"{i}-{j}", Json(j))).ToList();
+            var result = Assert.Single(await node.CommitAsync([new GrainCommit(grain, leases[i], [], events, [])], Ct));
+
+            // Readable as soon as the commit returns, on either node.
+            var mine = await (i % 2 == 0 ? otherNode : Store).ReadEventsAsync(0, 1000, null, Ct);
+            Assert.Equal(5, mine.Count(e => e.Type.StartsWith($"{i}-", StringComparison.Ordinal)));
+            return result;
+        })));
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            var reads = 0;
             while (!commits.IsCompleted)
             {
-                seen.Add(await sequencer.SequenceEventsAsync(Ct));
+                var seen = await Store.ReadEventsAsync(0, 1000, null, Ct);
+                Assert.Equal(Enumerable.Range(1, seen.Count).Select(i => (long)i), seen.Select(e => e.Seq));
+                reads++;
             }
 
-            return seen;
+            return reads;
         })).ToList();
 
         Assert.All(await commits, result => AssertCommitted(result));
-        var observed = (await Task.WhenAll(sequencers)).SelectMany(seen => seen).ToList();
-        Assert.Equal(100, await SequenceUntilAsync(100));
+        await Task.WhenAll(readers);
 
-        Assert.All(observed, last => Assert.InRange(last, 0, 100));
         var events = await Store.ReadEventsAsync(0, 1000, null, Ct);
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), events.Select(e => e.Seq));
+        Assert.Equal(100, await otherNode.GetLastSequenceAsync(Ct));
         Assert.Equal(100, events.Select(e => e.Type).Distinct().Count());
         foreach (var stream in events.GroupBy(e => e.Stream))
         {
             Assert.Equal(Enumerable.Range(1, stream.Count()).Select(i => (long)i), stream.Select(e => e.StreamSeq));
         }
 
-        // The events of one transaction share its xid, so they are sequenced together and in the order raised.
+        // The events of one commit are numbered together, in the order raised.
         foreach (var unit in events.GroupBy(e => e.Type.Split('-')[0]))
         {
             var seqs = unit.Select(e => e.Seq).ToList();
@@ -74,53 +115,41 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     }
 
     [Fact]
-    public async Task SequenceEvents_WhileAnEarlierTransactionIsOpen_WaitsForItAndThenOrdersByTransaction()
+    public async Task Commit_WhileAnotherAppendIsOpen_WaitsForItAndNumbersAfterIt()
     {
         var grain = Grain("later");
         await LeaseAsync(grain);
-        await using var open = await OpenTransactionWithOutboxRowAsync("early");
+        await using var open = await OpenAppendAsync("early");
 
-        await CommitAsync(grain, events: [Event("s", "late")]);
+        var commit = CommitAsync(grain, events: [Event("s", "late")]);
 
-        Assert.Equal(0, await Store.SequenceEventsAsync(Ct));
+        await WaitForSequencerLockWaiterAsync();
+        Assert.False(commit.IsCompleted);
         Assert.Empty(await Store.ReadEventsAsync(0, 10, null, Ct));
 
         await open.Transaction.CommitAsync(Ct);
 
-        Assert.Equal(2, await SequenceUntilAsync(2));
+        AssertCommitted(await commit);
         Assert.Equal(
             [(1L, "s", 1L, "early", Json(1)), (2L, "s", 2L, "late", Json(1))],
             Project(await Store.ReadEventsAsync(0, 10, null, Ct)));
     }
 
     [Fact]
-    public async Task SequenceEvents_WhileAnEarlierTransactionIsOpen_SkipsItsRowsOnceItRollsBack()
+    public async Task Commit_WhileAnotherAppendIsOpen_TakesItsNumbersOnceItRollsBack()
     {
         var grain = Grain("survivor");
         await LeaseAsync(grain);
-        await using var open = await OpenTransactionWithOutboxRowAsync("aborted");
+        await using var open = await OpenAppendAsync("aborted");
 
-        await CommitAsync(grain, events: [Event("s", "late")]);
-
-        Assert.Equal(0, await Store.SequenceEventsAsync(Ct));
+        var commit = CommitAsync(grain, events: [Event("s", "late")]);
+        await WaitForSequencerLockWaiterAsync();
 
         await open.Transaction.RollbackAsync(Ct);
 
-        Assert.Equal(1, await SequenceUntilAsync(1));
+        AssertCommitted(await commit);
         Assert.Equal([(1L, "s", 1L, "late", Json(1))], Project(await Store.ReadEventsAsync(0, 10, null, Ct)));
-    }
-
-    [Fact]
-    public async Task ReadEvents_ReturnsOnlySequencedEvents()
-    {
-        var grain = Grain("unsequenced");
-        await CommitAsync(grain, events: [Event("s", "e1")]);
-
-        Assert.Empty(await Store.ReadEventsAsync(0, 10, null, Ct));
-        Assert.Equal(0, await Store.GetLastSequenceAsync(Ct));
-
-        await SequenceUntilAsync(1);
-        Assert.Equal(["e1"], Types(await Store.ReadEventsAsync(0, 10, null, Ct)));
+        Assert.Equal(1, await Store.GetLastSequenceAsync(Ct));
     }
 
     [Fact]
@@ -139,8 +168,8 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
             connections => connections >= 2,
             "the LISTEN connection to be re-established after pg_terminate_backend");
         await ListenBackendAsync(excluding: killed);
-        var seen = await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
-        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct);
+        var seen = await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
+        var wait = Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
 
         await CommitAsync(grain, events: [Event("s", "after-kill")]);
@@ -149,29 +178,32 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     }
 
     [Fact]
-    public async Task WaitForEvents_WakesWhenEventsAreSequenced()
+    public async Task WaitForEvents_WakesWhenAnotherNodeCommits()
     {
-        var grain = Grain("sequenced-wake");
-        await CommitAsync(grain, events: [Event("s", "e1")]);
+        var grain = Grain("other-node-wake");
+        var lease = await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
-        var seen = await Store.WaitForEventsAsync(OutboxWait.Sequenced, -1, TimeSpan.Zero, Ct);
-        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, seen, TimeSpan.FromMinutes(10), Ct);
+        var seen = await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
+        var wait = Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
 
         var otherNode = await OpenInitializedAsync(Location);
-        await Polling.UntilAsync(() => otherNode.SequenceEventsAsync(Ct), last => last == 1, "another node to sequence the event");
+        AssertCommitted(Assert.Single(await otherNode.CommitAsync([new GrainCommit(grain, lease, [], [Event("s", "e1")], [])], Ct)));
 
-        await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake when another node sequenced events");
+        await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake when another node committed events");
+        Assert.Equal(["e1"], Types(await Store.ReadEventsAsync(0, 10, null, Ct)));
     }
 
     protected override Task<string> CreateStoreAsync() => fixture.Server.CreateDatabaseAsync();
 
     protected override IStorageProvider Open(string location) => new PostgresStorageProvider(location);
 
+    protected override int SchemaVersion => 2;
+
     protected override async Task EnsureEventListenerReadyAsync()
     {
         var provider = (PostgresStorageProvider)Store;
-        await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
+        await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
         await Polling.UntilAsync(
             () => Task.FromResult(provider.ListenConnections),
             connections => connections >= 1,
@@ -192,19 +224,66 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
             "a LISTEN connection named " + PostgresEventListener.ApplicationName);
     }
 
-    /// <summary>A transaction of another client that has written an outbox row and stays open.</summary>
-    private async Task<OpenTransaction> OpenTransactionWithOutboxRowAsync(string type)
+    /// <summary>
+    /// Another client's commit in progress: it has appended an outbox row as a commit does (the sequencer lock, then
+    /// <see cref="PostgresSql.AppendEvents"/>) and stays open.
+    /// </summary>
+    private async Task<OpenTransaction> OpenAppendAsync(string type)
     {
         var connection = new NpgsqlConnection(Location);
         await connection.OpenAsync(Ct);
         var transaction = await connection.BeginTransactionAsync(Ct);
-        await using var insert = new NpgsqlCommand(
-            "INSERT INTO outbox (stream, type, payload) VALUES ('s', $1, '{\"n\": 1}')", connection, transaction)
+        await using (var lockCommand = new NpgsqlCommand(PostgresSql.TakeSequencerLock, connection, transaction))
         {
-            Parameters = { new NpgsqlParameter<string> { TypedValue = type } },
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = PostgresSql.SequencerLock });
+            await lockCommand.ExecuteNonQueryAsync(Ct);
+        }
+
+        await using var append = new NpgsqlCommand(PostgresSql.AppendEvents, connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string[]> { TypedValue = ["s"] },
+                new NpgsqlParameter<string[]> { TypedValue = [type] },
+                new NpgsqlParameter<string[]> { TypedValue = [Json(1)] },
+            },
         };
-        await insert.ExecuteNonQueryAsync(Ct);
+        await append.ExecuteNonQueryAsync(Ct);
         return new OpenTransaction(connection, transaction);
+    }
+
+    /// <summary>Waits until a backend of this database waits for the sequencer's advisory lock.</summary>
+    private async Task WaitForSequencerLockWaiterAsync() =>
+        await Polling.UntilAsync(
+            () => ScalarAsync<long>(Location, $"""
+                SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()
+                  AND ((l.classid::bigint << 32) | l.objid::bigint) = {PostgresSql.SequencerLock}
+                """),
+            waiting => waiting == 1,
+            "the commit to wait for the sequencer lock");
+
+    private async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(Ct);
+    }
+
+    private async Task<List<T>> ColumnAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var values = new List<T>();
+        while (await reader.ReadAsync(Ct))
+        {
+            values.Add(reader.GetFieldValue<T>(0));
+        }
+
+        return values;
     }
 
     private async Task<T> ScalarAsync<T>(string connectionString, string sql)

@@ -27,6 +27,8 @@ public sealed class SqliteStorageConformanceTests : StorageConformanceTests
 
     protected override IStorageProvider Open(string location) => new SqliteStorageProvider(location);
 
+    protected override int SchemaVersion => 1;
+
     protected override Task DeleteStoreAsync(string location)
     {
         var directory = Path.GetDirectoryName(location)!;

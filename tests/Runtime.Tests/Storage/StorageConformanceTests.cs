@@ -43,6 +43,9 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     /// <summary>Makes sure <see cref="IStorageProvider.WaitForEventsAsync"/> can already be woken by a commit.</summary>
     protected virtual Task EnsureEventListenerReadyAsync() => Task.CompletedTask;
 
+    /// <summary>The schema version this code migrates the store to.</summary>
+    protected abstract int SchemaVersion { get; }
+
     public async Task InitializeAsync()
     {
         Location = await NewStoreAsync();
@@ -77,7 +80,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         Assert.Equal(0, await store.GetSchemaVersionAsync(Ct));
 
         await store.InitializeAsync(Ct);
-        Assert.Equal(1, await store.GetSchemaVersionAsync(Ct));
+        Assert.Equal(SchemaVersion, await store.GetSchemaVersionAsync(Ct));
         await store.EnsurePartitionsAsync(PartitionCount, Ct);
         var grain = Grain("schema");
         var lease = await store.TryAcquireLeaseAsync(Partition(grain), NodeA, LongLease, force: false, Ct);
@@ -87,7 +90,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
 
         await store.InitializeAsync(Ct);
 
-        Assert.Equal(1, await store.GetSchemaVersionAsync(Ct));
+        Assert.Equal(SchemaVersion, await store.GetSchemaVersionAsync(Ct));
         var stored = await store.ReadStateAsync(grain, State, Ct);
         Assert.Equal((Json(1), 1L), (stored?.Payload, stored?.Version));
     }
@@ -308,7 +311,6 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
             1);
         AssertCommitted(await WriteAsync(cleared, State, null, Json(2)), 1);
         AssertCommitted(await WriteAsync(cleared, State, 1, null), 2);
-        await Store.SequenceEventsAsync(Ct);
         await Store.WriteCheckpointAsync("consumer", 1, Ct);
         var reminder = await Store.ReadReminderAsync(written, "r", Ct);
         var leases = await Store.ReadLeasesAsync(Ct);
@@ -371,7 +373,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         Assert.Equal((Json(1), 1L), await ReadPayloadAndVersionAsync(a, State));
         Assert.Equal((Json(5), 1L), await ReadPayloadAndVersionAsync(c, State));
 
-        Assert.Equal(2, await SequenceUntilAsync(2));
+        Assert.Equal(2, await Store.GetLastSequenceAsync(Ct));
         Assert.Equal(
             [(1L, "s-group-a", 1L, "Raised", Json(1)), (2L, "s-group-c", 1L, "Raised", Json(1))],
             Project(await Store.ReadEventsAsync(0, 10, null, Ct)));
@@ -493,7 +495,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         await CommitAsync(grain, events: [Event("s2", "e4")]);
         await CommitAsync(grain, events: [Event("s1", "e5")]);
 
-        Assert.Equal(5, await SequenceUntilAsync(5));
+        Assert.Equal(5, await Store.GetLastSequenceAsync(Ct));
 
         Assert.Equal(
             [
@@ -505,7 +507,6 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
             ],
             Project(await Store.ReadEventsAsync(0, 100, null, Ct)));
         Assert.Equal(5, await Store.GetLastSequenceAsync(Ct));
-        Assert.Equal(5, await Store.SequenceEventsAsync(Ct));
     }
 
     [Fact]
@@ -522,7 +523,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
             Ct);
 
         Assert.All(results, result => AssertCommitted(result));
-        Assert.Equal(3, await SequenceUntilAsync(3));
+        Assert.Equal(3, await Store.GetLastSequenceAsync(Ct));
         Assert.Equal(
             [(1L, "s", 1L, "a", Json(1)), (2L, "s", 2L, "b", Json(1)), (3L, "s", 3L, "c", Json(1))],
             Project(await Store.ReadEventsAsync(0, 100, "s", Ct)));
@@ -533,7 +534,6 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     {
         var grain = Grain("filter");
         await CommitAsync(grain, events: [Event("s1", "e1"), Event("s2", "e2"), Event("s1", "e3"), Event("s2", "e4"), Event("s1", "e5")]);
-        await SequenceUntilAsync(5);
 
         Assert.Equal(["e1", "e3", "e5"], Types(await Store.ReadEventsAsync(0, 100, "s1", Ct)));
         Assert.Equal(["e3", "e5"], Types(await Store.ReadEventsAsync(1, 100, "s1", Ct)));
@@ -560,53 +560,36 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task WaitForAppendedEvents_WakesWhenEventsAreCommitted()
+    public async Task WaitForEvents_WakesWhenEventsAreCommitted_AndTheyAreReadable()
     {
         var grain = Grain("wake");
         await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
-        var seen = await Store.WaitForEventsAsync(OutboxWait.Appended, -1, TimeSpan.Zero, Ct);
+        var seen = await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
 
-        var wait = Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct);
+        var wait = Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
         await CommitAsync(grain, events: [Event("s", "e1")]);
 
-        await Polling.CompletesAsync(wait, "WaitForEventsAsync(Appended) to wake after a commit that added an event");
+        await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake after a commit that added an event");
+        Assert.Equal(["e1"], Types(await Store.ReadEventsAsync(0, 10, null, Ct)));
 
         // Every waiter that last saw the version before the commit learns of it, however many woke for it already,
         // and a waiter that saw the new version waits again.
         var after = await wait;
         Assert.NotEqual(seen, after);
-        Assert.Equal(after, await Store.WaitForEventsAsync(OutboxWait.Appended, seen, TimeSpan.FromMinutes(10), Ct));
-        Assert.False(Store.WaitForEventsAsync(OutboxWait.Appended, after, TimeSpan.FromMinutes(10), Ct).IsCompleted);
+        Assert.Equal(after, await Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct));
+        Assert.False(Store.WaitForEventsAsync(after, TimeSpan.FromMinutes(10), Ct).IsCompleted);
     }
 
     [Fact]
-    public async Task WaitForSequencedEvents_WakesOnceCommittedEventsAreSequenced()
-    {
-        var grain = Grain("wake-sequenced");
-        await LeaseAsync(grain);
-        await EnsureEventListenerReadyAsync();
-        var seen = await Store.WaitForEventsAsync(OutboxWait.Sequenced, -1, TimeSpan.Zero, Ct);
-
-        var wait = Store.WaitForEventsAsync(OutboxWait.Sequenced, seen, TimeSpan.FromMinutes(10), Ct);
-        Assert.False(wait.IsCompleted);
-        await CommitAsync(grain, events: [Event("s", "e1")]);
-        await Store.SequenceEventsAsync(Ct);
-
-        await Polling.CompletesAsync(wait, "WaitForEventsAsync(Sequenced) to wake once the committed event was sequenced");
-    }
-
-    [Theory]
-    [InlineData(OutboxWait.Appended)]
-    [InlineData(OutboxWait.Sequenced)]
-    public async Task WaitForEvents_WithNothingCommitted_ReturnsAfterMaxWait(OutboxWait what)
+    public async Task WaitForEvents_WithNothingCommitted_ReturnsAfterMaxWait()
     {
         await EnsureEventListenerReadyAsync();
-        var seen = await Store.WaitForEventsAsync(what, -1, TimeSpan.Zero, Ct);
+        var seen = await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
 
         await Polling.CompletesAsync(
-            Store.WaitForEventsAsync(what, seen, TimeSpan.FromMilliseconds(200), Ct),
+            Store.WaitForEventsAsync(seen, TimeSpan.FromMilliseconds(200), Ct),
             "WaitForEventsAsync to return after its 200 ms maximum wait");
     }
 
@@ -1128,7 +1111,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     {
         Assert.Null(await Store.ReadStateAsync(grain, State, Ct));
         Assert.Empty(await Store.ReadRemindersAsync(grain, Ct));
-        Assert.Equal(0, await Store.SequenceEventsAsync(Ct));
+        Assert.Equal(0, await Store.GetLastSequenceAsync(Ct));
         Assert.Empty(await Store.ReadEventsAsync(0, 10, null, Ct));
     }
 
@@ -1151,13 +1134,6 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         int max = 100,
         TimeSpan? claimDuration = null) =>
         Store.ClaimDueRemindersAsync(node, partitions, dueBy, claimDuration ?? TimeSpan.FromMinutes(5), max, Ct);
-
-    /// <summary>Sequences until <paramref name="expectedLast"/> is reached (another database's open transaction may delay it).</summary>
-    protected async Task<long> SequenceUntilAsync(long expectedLast) =>
-        await Polling.UntilAsync(
-            () => Store.SequenceEventsAsync(Ct),
-            last => last >= expectedLast,
-            $"the outbox to be sequenced up to {expectedLast}");
 
     protected static List<(long Seq, string Stream, long StreamSeq, string Type, string Payload)> Project(IEnumerable<StoredEvent> events) =>
         [.. events.Select(e => (e.Seq, e.Stream, e.StreamSeq, e.Type, e.Payload))];

@@ -142,7 +142,6 @@ public abstract class OutboxTests(StoreKind kind) : NodeTestBase(kind)
 
     protected static async Task<List<StoredEvent>> ReadAllAsync(IStorageProvider storage, string? stream)
     {
-        await storage.SequenceEventsAsync(CancellationToken.None);
         return [.. await storage.ReadEventsAsync(0, 10_000, stream, CancellationToken.None)];
     }
 }

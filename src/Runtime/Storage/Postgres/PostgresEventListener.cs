@@ -4,8 +4,8 @@ using Npgsql;
 namespace Actors.Runtime.Storage.Postgres;
 
 /// <summary>
-/// One long-lived LISTEN connection per provider, started by the first waiter. A notification on either outbox
-/// channel wakes every waiter. When the connection breaks the loop reconnects with a short back-off and wakes
+/// One long-lived LISTEN connection per provider, started by the first waiter. A notification of appended outbox rows
+/// wakes every waiter. When the connection breaks the loop reconnects with a short back-off and wakes
 /// the waiters once it listens again, because notifications sent in the gap are lost; until then waiters fall
 /// back on their own timeout.
 /// </summary>
@@ -20,7 +20,6 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     private readonly string _connectionString;
     private readonly ILogger _logger;
     private readonly AsyncSignal _appended = new();
-    private readonly AsyncSignal _sequenced = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _startLock = new();
     private Task? _loop;
@@ -44,10 +43,10 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     /// <summary>How many times a LISTEN connection was established; it grows by one on every reconnect.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
-    public Task<long> WaitAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken)
+    public Task<long> WaitAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        return (what == OutboxWait.Appended ? _appended : _sequenced).WaitAsync(seenVersion, maxWait, cancellationToken);
+        return _appended.WaitAsync(seenVersion, maxWait, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -87,12 +86,8 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
         }
     }
 
-    /// <summary>After a (re)connect or a lost connection: notifications may have been missed on either channel.</summary>
-    private void WakeAll()
-    {
-        _appended.Set();
-        _sequenced.Set();
-    }
+    /// <summary>After a (re)connect or a lost connection: notifications may have been missed.</summary>
+    private void WakeAll() => _appended.Set();
 
     private async Task ListenLoopAsync(CancellationToken stopping)
     {
@@ -102,8 +97,7 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
             try
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
-                connection.Notification += (_, notification) =>
-                    (notification.Channel == PostgresSql.SequencedChannel ? _sequenced : _appended).Set();
+                connection.Notification += (_, _) => _appended.Set();
                 await connection.OpenAsync(stopping);
                 await using (var listen = new NpgsqlCommand(PostgresSql.Listen, connection))
                 {

@@ -8,8 +8,8 @@ namespace Actors.Runtime.Storage.Postgres;
 /// <summary>
 /// The cluster store. Every guarantee (optimistic concurrency, fencing, reminder claims, lease ownership, event
 /// order) is decided inside a PostgreSQL transaction against the server's clock_timestamp(), never by a node's
-/// belief. Outbox rows are inserted unsequenced and numbered later by <see cref="SequenceEventsAsync"/> in
-/// transaction order, which is the only order that is both gap-free and final under concurrent commits.
+/// belief. A commit numbers the outbox rows it appends under a transaction-scoped lock held to its end, so the numbers
+/// follow commit order and a reader never sees a gap that a later commit fills.
 /// </summary>
 public sealed partial class PostgresStorageProvider : IStorageProvider
 {
@@ -64,19 +64,20 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             current = (int)(await read.ExecuteScalarAsync(cancellationToken))!;
         }
 
-        if (current < 1)
+        string[] migrations = [PostgresSql.Migration1, PostgresSql.Migration2];
+        for (var version = current + 1; version <= migrations.Length; version++)
         {
-            await using (var migrate = new NpgsqlCommand(PostgresSql.Migration1, connection, transaction))
+            await using (var migrate = new NpgsqlCommand(migrations[version - 1], connection, transaction))
             {
                 await migrate.ExecuteNonQueryAsync(cancellationToken);
             }
 
             await using var record = new NpgsqlCommand(PostgresSql.RecordSchemaVersion, connection, transaction)
             {
-                Parameters = { Value(PostgresSql.SchemaVersion) },
+                Parameters = { Value(version) },
             };
             await record.ExecuteNonQueryAsync(cancellationToken);
-            LogMigrated(PostgresSql.SchemaVersion);
+            LogMigrated(version);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -210,8 +211,11 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
             if (eventStreams.Count > 0)
             {
+                // Last, after every row lock the units take: the lock is held to the end of the transaction, and a
+                // commit waiting for it holds nothing the holder still needs.
+                batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeSequencerLock, Value(PostgresSql.SequencerLock)));
                 batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.InsertEvents, Value(eventStreams.ToArray()), Value(eventTypes.ToArray()), Value(eventPayloads.ToArray())));
+                    PostgresSql.AppendEvents, Value(eventStreams.ToArray()), Value(eventTypes.ToArray()), Value(eventPayloads.ToArray())));
                 batch.BatchCommands.Add(BatchCommand(PostgresSql.NotifyOutbox));
             }
 
@@ -415,26 +419,6 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     // ---- outbox and checkpoints ------------------------------------------------------------------------------
 
-    public async Task<long> SequenceEventsAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        long lastSeq;
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            // Two statements, not one: the sequencing statement must take its snapshot after the lock is granted.
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeSequencerLock, Value(PostgresSql.SequencerLock)));
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.SequenceEvents));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            lastSeq = reader.GetInt64(0);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return lastSeq;
-    }
-
     public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int max, string? stream, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
@@ -471,8 +455,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _listener.WaitAsync(what, seenVersion, maxWait, cancellationToken);
+    public Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _listener.WaitAsync(seenVersion, maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
 

@@ -424,8 +424,6 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
 
     // ---- outbox and checkpoints ------------------------------------------------------------------------------
 
-    public Task<long> SequenceEventsAsync(CancellationToken cancellationToken) => GetLastSequenceAsync(cancellationToken);
-
     public async Task<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int max, string? stream, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
@@ -481,7 +479,7 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             cancellationToken);
 
     /// <summary>Rows are sequenced as they commit: one signal stands for both kinds.</summary>
-    public Task<long> WaitForEventsAsync(OutboxWait what, long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
+    public Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
         _eventsSignal.WaitAsync(seenVersion, maxWait, cancellationToken);
 
     // ---- membership and leases -------------------------------------------------------------------------------
