@@ -132,10 +132,11 @@ internal sealed class Activations(string connectionString)
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
 
-        // xid8 to xid: the low 32 bits; PostgreSQL keeps commit timestamps for recent transactions, which these are.
+        // An outbox row is never updated, so its xmin is the transaction that committed it; PostgreSQL keeps commit
+        // timestamps for recent transactions, which these are.
         await using var command = new NpgsqlCommand(
             """
-            SELECT seq, split_part(stream, '/', 2), pg_xact_commit_timestamp((xid::text::bigint % 4294967296)::text::xid)
+            SELECT seq, split_part(stream, '/', 2), pg_xact_commit_timestamp(xmin)
             FROM outbox
             WHERE seq > $1 AND type = 'ServiceAgreementActivated'
             ORDER BY seq
