@@ -41,8 +41,9 @@ internal sealed partial class SiloLifecycle(
             consumers.AddRange(grainClass.ImplicitSubscriptions.Select(ns => new ImplicitSubscriptionConsumer(runtime, grainClass, ns, consumerLogger)));
         }
 
+        var tail = new OutboxTail(storage);
         var loops = consumers
-            .Select(consumer => new OutboxConsumerLoop(consumer, storage, runtime.Directory, settings, runtime.Time, runtime.Metrics, consumerLogger))
+            .Select(consumer => new OutboxConsumerLoop(consumer, storage, tail, runtime.Directory, settings, runtime.Time, runtime.Metrics, consumerLogger))
             .ToList();
         consumerLoops.Publish(loops);
         foreach (var loop in loops)

@@ -32,6 +32,13 @@ internal sealed partial class ReminderService : IAsyncDisposable
     /// </summary>
     private static readonly TimeSpan s_changeCoalescing = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// The due time the loop sleeps until, in UTC ticks: a change due no sooner cannot make it look earlier, so it does
+    /// not wake it. <see cref="long.MinValue"/> while the loop looks at storage (every change counts then), and
+    /// <see cref="long.MaxValue"/> while it knows of nothing due.
+    /// </summary>
+    private long _sleepingUntil = long.MinValue;
+
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
@@ -58,28 +65,46 @@ internal sealed partial class ReminderService : IAsyncDisposable
     /// <summary>Deliveries whose outcome (delete, re-arm, skip or retry) has been written back.</summary>
     public long Settled => Interlocked.Read(ref _settled);
 
+    /// <summary>The due time the loop sleeps until, once it has looked at storage and knows one; for tests.</summary>
+    internal DateTimeOffset? SleepingUntil => Interlocked.Read(ref _sleepingUntil) is var ticks and not (long.MinValue or long.MaxValue)
+        ? new DateTimeOffset(ticks, TimeSpan.Zero)
+        : null;
+
     public void Start() => _loop = Task.Run(() => LoopAsync(_stopping.Token));
 
     public void Wake() => Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
-    /// A commit on this node set or removed reminders. One already due wakes the loop at once; one due later wakes it
-    /// after <see cref="s_changeCoalescing"/>, so that the changes of many commits cost one look at storage. Removals
-    /// alone never make anything due sooner.
+    /// A commit on this node set or removed reminders. One already due wakes the loop at once; one due later but before
+    /// the time the loop sleeps until wakes it after <see cref="s_changeCoalescing"/>, so that the changes of many
+    /// commits cost one look at storage. Removals alone never make anything due sooner, and neither does a reminder due
+    /// after the time the loop already sleeps until (the SAs' activation dates, which a move-in sets by the thousand).
     /// </summary>
     private void OnRemindersChanged(IReadOnlyList<ReminderOperation> operations)
     {
         var now = _runtime.Time.GetUtcNow();
+        var sleepingUntil = Interlocked.Read(ref _sleepingUntil);
+        var sooner = false;
         foreach (var operation in operations)
         {
-            if (operation.Kind == ReminderOperationKind.Upsert && operation.DueAt <= now)
+            if (operation.Kind != ReminderOperationKind.Upsert)
+            {
+                continue;
+            }
+
+            if (operation.DueAt <= now)
             {
                 Wake();
                 return;
             }
+
+            sooner |= operation.DueAt.UtcTicks < sleepingUntil;
         }
 
-        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (sooner)
+        {
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
     }
 
     private async Task LoopAsync(CancellationToken stopping)
@@ -217,7 +242,10 @@ internal sealed partial class ReminderService : IAsyncDisposable
     {
         using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var waits = new List<Task> { wake, changed, Task.Delay(_options.ReminderPollInterval, sleep.Token) };
-        if (partitions.Count > 0 && await _storage.GetNextReminderDueAsync(partitions, stopping) is { } nextDue)
+        Interlocked.Exchange(ref _sleepingUntil, long.MinValue);
+        var next = partitions.Count > 0 ? await _storage.GetNextReminderDueAsync(partitions, stopping) : null;
+        Interlocked.Exchange(ref _sleepingUntil, next?.UtcTicks ?? long.MaxValue);
+        if (next is { } nextDue)
         {
             var now = _runtime.Time.GetUtcNow();
             var dueIn = nextDue - now;

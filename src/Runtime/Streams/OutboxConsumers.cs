@@ -47,6 +47,7 @@ public interface IOutboxConsumer
 internal sealed partial class OutboxConsumerLoop(
     IOutboxConsumer consumer,
     IStorageProvider storage,
+    OutboxTail tail,
     PartitionDirectory directory,
     ActorRuntimeOptions options,
     TimeProvider time,
@@ -74,6 +75,7 @@ internal sealed partial class OutboxConsumerLoop(
     {
         var partition = Partitioner.GetPartition(new GrainId("outbox-consumer", consumer.Name), directory.PartitionCount);
         var seen = -1L;
+        var checkpoint = new CheckpointWriter(consumer.Name, storage, options.OutboxCheckpointInterval);
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -81,6 +83,7 @@ internal sealed partial class OutboxConsumerLoop(
                 if (consumer.Scope == OutboxConsumerScope.Cluster && !directory.TryGetLocalLease(partition, out _))
                 {
                     Position = null;
+                    checkpoint.Forget();
                     await Pause.ForAsync(options.OutboxPollInterval, stopping);
                     continue;
                 }
@@ -91,9 +94,10 @@ internal sealed partial class OutboxConsumerLoop(
                     OutboxConsumerScope.Node => await storage.GetLastSequenceAsync(stopping),
                     _ => 0, // NodeReplay: the whole log, on every start.
                 };
-                var events = await storage.ReadEventsAsync(Position.Value, BatchSize, null, stopping);
+                var events = await tail.ReadAsync(Position.Value, BatchSize, seen, stopping);
                 if (events.Count == 0)
                 {
+                    await checkpoint.FlushAsync(stopping);
                     seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
                     continue;
                 }
@@ -101,14 +105,20 @@ internal sealed partial class OutboxConsumerLoop(
                 await consumer.HandleAsync(events, stopping);
                 if (consumer.Scope == OutboxConsumerScope.Cluster)
                 {
-                    await storage.WriteCheckpointAsync(consumer.Name, events[^1].Seq, stopping);
+                    await checkpoint.AdvanceAsync(events[^1].Seq, stopping);
                 }
 
                 Position = events[^1].Seq;
                 metrics.OutboxDelivered(consumer.Name, time.GetUtcNow() - events[^1].CreatedAt);
                 if (events.Count < BatchSize)
                 {
-                    // Caught up as of the read: the next read waits for the next notification (at once if one came meanwhile).
+                    // Caught up as of the read: the next read waits for the next notification (at once if one came
+                    // meanwhile). None came: the log is quiet, so the position is made durable now.
+                    if (await storage.WaitForEventsAsync(seen, TimeSpan.Zero, stopping) == seen)
+                    {
+                        await checkpoint.FlushAsync(stopping);
+                    }
+
                     seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
                 }
             }
@@ -129,6 +139,125 @@ internal sealed partial class OutboxConsumerLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its position")]
     private static partial void LogFailed(ILogger logger, Exception exception, string consumer, long position);
+}
+
+/// <summary>
+/// A Cluster consumer's durable position, written at most once per interval while commits keep coming and at once when
+/// the log goes quiet, so a busy log costs one checkpoint write a second rather than one per batch. Delivery stays at
+/// least once: a node that takes the consumer over after a crash handles again what came after the last write.
+/// </summary>
+internal sealed class CheckpointWriter(string consumer, IStorageProvider storage, TimeSpan interval)
+{
+    private long _pending = -1;
+    private long? _writtenAt;
+
+    /// <summary>The consumer handled up to <paramref name="seq"/>: written now if the interval has passed since the last write.</summary>
+    public Task AdvanceAsync(long seq, CancellationToken cancellationToken)
+    {
+        _pending = seq;
+        var due = _writtenAt is not { } writtenAt || Environment.TickCount64 - writtenAt >= (long)interval.TotalMilliseconds;
+        return due ? FlushAsync(cancellationToken) : Task.CompletedTask;
+    }
+
+    /// <summary>Writes the position not yet written, if any.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pending < 0)
+        {
+            return;
+        }
+
+        await storage.WriteCheckpointAsync(consumer, _pending, cancellationToken);
+        _pending = -1;
+        _writtenAt = Environment.TickCount64;
+    }
+
+    /// <summary>The consumer moved to another node: what was not written is handled again there.</summary>
+    public void Forget() => _pending = -1;
+}
+
+/// <summary>
+/// The end of the log as this node's consumers read it. Consumers that follow the log wake on the same commit and ask
+/// for the same events, so one store read answers all of them: a read of the same position in flight is joined, and the
+/// last batch read is kept and served in slices. The log is immutable and gap-free, so a kept batch is what the store
+/// would answer, provided the read began after the caller's wake-up: each read carries the notification version its
+/// starter had seen, and serves only callers that have seen no later one. A consumer behind the kept batch (a replay at
+/// start-up) reads the store itself.
+/// </summary>
+internal sealed class OutboxTail(IStorageProvider storage)
+{
+    private readonly Lock _lock = new();
+    private IReadOnlyList<StoredEvent> _last = [];
+    private long _lastVersion = long.MinValue;
+    private Task<IReadOnlyList<StoredEvent>>? _reading;
+    private long _readingAfter;
+    private int _readingMax;
+    private long _readingVersion;
+
+    /// <summary>
+    /// Up to <paramref name="max"/> events after <paramref name="afterSeq"/>, in seq order, as a store read that began
+    /// after the notification <paramref name="seenVersion"/> (what the caller's last <see cref="IStorageProvider.WaitForEventsAsync"/>
+    /// answered) would give them.
+    /// </summary>
+    public Task<IReadOnlyList<StoredEvent>> ReadAsync(long afterSeq, int max, long seenVersion, CancellationToken cancellationToken)
+    {
+        Task<IReadOnlyList<StoredEvent>> reading;
+        lock (_lock)
+        {
+            var last = _last;
+            if (seenVersion <= _lastVersion && last.Count > 0 && afterSeq >= last[0].Seq - 1 && afterSeq < last[^1].Seq)
+            {
+                var from = (int)(afterSeq - (last[0].Seq - 1));
+                return Task.FromResult<IReadOnlyList<StoredEvent>>([.. last.Skip(from).Take(max)]);
+            }
+
+            if (_reading is { } joinable && _readingAfter == afterSeq && _readingMax >= max && seenVersion <= _readingVersion)
+            {
+                reading = joinable;
+            }
+            else
+            {
+                reading = ReadStoreAsync(afterSeq, max, seenVersion);
+
+                // A read that finished at once (an in-process store) has nothing left to join.
+                if (!reading.IsCompleted)
+                {
+                    (_reading, _readingAfter, _readingMax, _readingVersion) = (reading, afterSeq, max, seenVersion);
+                }
+            }
+        }
+
+        return reading.WaitAsync(cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadStoreAsync(long afterSeq, int max, long seenVersion)
+    {
+        IReadOnlyList<StoredEvent> events;
+        try
+        {
+            events = await storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (_readingAfter == afterSeq && _readingVersion == seenVersion)
+                {
+                    _reading = null;
+                }
+            }
+        }
+
+        lock (_lock)
+        {
+            if (events.Count > 0)
+            {
+                (_last, _lastVersion) = (events, seenVersion);
+            }
+        }
+
+        return events;
+    }
 }
 
 /// <summary>The consumer loops this node runs, so that how far each got can be asked (quiescence).</summary>

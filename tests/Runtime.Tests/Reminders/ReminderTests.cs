@@ -46,6 +46,24 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
     }
 
     [Fact]
+    public async Task ReminderDueSoonerThanTheLoopSleepsUntil_WakesIt_AndFiresOnTime()
+    {
+        // No poll within the test: only the change itself can make the loop look again.
+        var node = await StartNodeAsync(o => o.ReminderPollInterval = TimeSpan.FromMinutes(1));
+        var grain = node.Grains.GetGrain<IReminderGrain>("sooner");
+        var reminders = node.Get<Actors.Runtime.Reminders.ReminderService>();
+        await grain.OneShotAsync("later", Start.AddDays(2), MissedTickPolicy.FireOnce);
+        await Polling.UntilAsync(() => Task.FromResult(reminders.SleepingUntil), until => until == Start.AddDays(2), "the loop to sleep until the later reminder");
+
+        await grain.OneShotAsync("sooner", Start.AddHours(1), MissedTickPolicy.FireOnce);
+        await Polling.UntilAsync(() => Task.FromResult(reminders.SleepingUntil), until => until == Start.AddHours(1), "the loop to sleep until the sooner reminder");
+        Clock.Advance(TimeSpan.FromHours(1));
+
+        await Probe.WaitUntilAsync(() => Probe.Get("delivered:sooner:sooner") == 1, "the sooner reminder at its instant");
+        Assert.Equal(0, Probe.Get("delivered:sooner:later"));
+    }
+
+    [Fact]
     public async Task ReminderSetByAFailedTurn_DoesNotExist()
     {
         var node = await StartNodeAsync();

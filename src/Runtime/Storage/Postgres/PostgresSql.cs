@@ -307,8 +307,15 @@ internal static class PostgresSql
             LIMIT 1) AS n
         """;
 
-    /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>
-    public const string CountDueReminders = "SELECT count(*) FROM reminder WHERE due_at <= $1";
+    /// <summary>
+    /// Every partition (a reminder's partition is one of the lease rows), each by a range of the (partition, due) index,
+    /// so the count visits only the due rows: a manual clock move asks it every few milliseconds until its reminders
+    /// have run, and a scan of the whole table cost 3.5 ms a time in the activation burst.
+    /// </summary>
+    public const string CountDueReminders = """
+        SELECT count(*) FROM partition_lease l
+        CROSS JOIN LATERAL (SELECT 1 FROM reminder r WHERE r.partition_id = l.partition_id AND r.due_at <= $1) AS due
+        """;
 
     // ---- membership and leases -------------------------------------------------------------------------------
 
