@@ -3,8 +3,17 @@ namespace Actors.Runtime.Storage.Postgres;
 /// <summary>The PostgreSQL schema and statements. Every lease and claim compares against clock_timestamp().</summary>
 internal static class PostgresSql
 {
-    /// <summary>The schema this code writes: 1, the tables; 2, outbox rows numbered by the commit that appends them.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>
+    /// The schema this code writes: 1, the tables; 2, outbox rows numbered by the commit that appends them; 3, the check
+    /// function that lets a group commit run in one round trip.
+    /// </summary>
+    public const int SchemaVersion = 3;
+
+    /// <summary>
+    /// The SQLSTATE <c>actors_require</c> raises: a commit unit's lease or expected version did not hold. The message is
+    /// the failure text the statement passed: its position in the batch.
+    /// </summary>
+    public const string CheckFailed = "AR001";
 
     /// <summary>Advisory lock keys ("Actors" followed by a purpose byte), held only for one transaction.</summary>
     public const long MigrationLock = 0x4163746f72730001;
@@ -130,6 +139,22 @@ internal static class PostgresSql
         DROP TABLE stream_head;
         """;
 
+    /// <summary>
+    /// Migration 3: <c>actors_require</c> fails the statement (and so the whole implicit transaction of a batch) when a
+    /// check does not hold, so a group commit needs no round trip to look at row counts before it commits.
+    /// </summary>
+    public const string Migration3 = $$"""
+        CREATE OR REPLACE FUNCTION actors_require(ok boolean, failure text) RETURNS boolean
+        LANGUAGE plpgsql AS $body$
+        BEGIN
+            IF NOT ok THEN
+                RAISE EXCEPTION USING ERRCODE = '{{CheckFailed}}', MESSAGE = failure;
+            END IF;
+            RETURN true;
+        END
+        $body$;
+        """;
+
     public const string StoreTime = "SELECT clock_timestamp()";
 
     // ---- grain state -----------------------------------------------------------------------------------------
@@ -160,26 +185,38 @@ internal static class PostgresSql
         """;
 
     /// <summary>
-    /// FOR SHARE holds the lease row until this transaction ends, so a takeover (an UPDATE of the row) waits for
-    /// the commit instead of slipping between the check and the writes. A commit takes these locks in ascending
-    /// partition order, as <see cref="RenewLeases"/> does, so the two cannot deadlock.
+    /// Fails with <see cref="CheckFailed"/> unless the node holds the lease at the epoch. FOR SHARE holds the lease row
+    /// until this transaction ends, so a takeover (an UPDATE of the row) waits for the commit instead of slipping
+    /// between the check and the writes. A commit takes these locks in ascending partition order, as
+    /// <see cref="RenewLeases"/> does, so the two cannot deadlock.
     /// </summary>
-    public const string HoldsLease = """
-        SELECT 1 FROM partition_lease
-        WHERE partition_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > clock_timestamp()
-        FOR SHARE
+    public const string RequireLease = """
+        SELECT actors_require(EXISTS (
+            SELECT 1 FROM partition_lease
+            WHERE partition_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > clock_timestamp()
+            FOR SHARE), $4)
         """;
 
-    /// <summary>A clear inserts a row too (payload NULL), so the next write has a version to expect.</summary>
+    /// <summary>
+    /// A first write; fails with <see cref="CheckFailed"/> when the row exists. A clear inserts a row too (payload
+    /// NULL), so the next write has a version to expect.
+    /// </summary>
     public const string InsertState = """
-        INSERT INTO grain_state (grain_type, grain_key, state_name, version, payload, modified_at)
-        VALUES ($1, $2, $3, 1, $4, now())
-        ON CONFLICT DO NOTHING
+        WITH written AS (
+            INSERT INTO grain_state (grain_type, grain_key, state_name, version, payload, modified_at)
+            VALUES ($1, $2, $3, 1, $4, now())
+            ON CONFLICT DO NOTHING
+            RETURNING 1)
+        SELECT actors_require(EXISTS (SELECT 1 FROM written), $5)
         """;
 
+    /// <summary>Fails with <see cref="CheckFailed"/> unless the row is at the expected version.</summary>
     public const string UpdateState = """
-        UPDATE grain_state SET payload = $4, version = version + 1, modified_at = now()
-        WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND version = $5
+        WITH written AS (
+            UPDATE grain_state SET payload = $4, version = version + 1, modified_at = now()
+            WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND version = $5
+            RETURNING 1)
+        SELECT actors_require(EXISTS (SELECT 1 FROM written), $6)
         """;
 
     public const string TakeSequencerLock = "SELECT pg_advisory_xact_lock($1)";
@@ -257,9 +294,14 @@ internal static class PostgresSql
     public const string ReadReminders =
         $"SELECT {ReminderColumns} FROM reminder WHERE grain_type = $1 AND grain_key = $2 ORDER BY name";
 
+    /// <summary>
+    /// The claimed rows are updated by the row address their lock was taken on (a TID scan per row), not joined back by
+    /// key: with the reminder table's statistics from when it was nearly empty the planner joined by key with a nested
+    /// loop over the whole table, 1.2 s for a claim of 256 among 6,600 rows.
+    /// </summary>
     public const string ClaimDueReminders = $"""
         WITH due AS (
-            SELECT grain_type, grain_key, name FROM reminder
+            SELECT ctid FROM reminder
             WHERE partition_id = ANY($1) AND due_at <= $2
               AND (claimed_by IS NULL OR claim_expires_at <= clock_timestamp())
             ORDER BY due_at
@@ -269,7 +311,7 @@ internal static class PostgresSql
         SET claimed_by = $4, claim_expires_at = clock_timestamp() + $5, attempts = r.attempts + 1,
             version = nextval('reminder_version_seq')
         FROM due
-        WHERE r.grain_type = due.grain_type AND r.grain_key = due.grain_key AND r.name = due.name
+        WHERE r.ctid = due.ctid
         RETURNING r.grain_type, r.grain_key, r.name, r.partition_id, r.due_at, r.period, r.policy, r.version,
                   r.claimed_by, r.claim_expires_at, r.attempts
         """;
@@ -354,7 +396,7 @@ internal static class PostgresSql
     /// <summary>
     /// Locks the rows in ascending partition order before updating them (ORDER BY is applied before FOR UPDATE):
     /// a plain UPDATE ... FROM locks them in scan order, and a group commit holding FOR SHARE on some of them while
-    /// waiting for another (<see cref="HoldsLease"/>) would deadlock with it.
+    /// waiting for another (<see cref="RequireLease"/>) would deadlock with it.
     /// </summary>
     public const string RenewLeases = """
         WITH held AS (
