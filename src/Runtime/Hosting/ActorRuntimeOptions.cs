@@ -61,6 +61,13 @@ public sealed class ActorRuntimeOptions
     public TimeSpan OutboxPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// The least time between an outbox consumer catching up and its next read (default 10 ms): on a busy log the
+    /// commits of that time are read in one store transaction instead of one read each. Zero reads on every commit.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan OutboxReadSpacing { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
     /// How often a cluster-wide outbox consumer (a projection, an implicit stream subscription) writes its position while
     /// events keep coming (default 1 s); it writes at once when the log runs dry. After a crash its new node handles
     /// again at most this much of the log, which handlers must take (they are idempotent). Zero writes after every batch.

@@ -76,6 +76,7 @@ internal sealed partial class OutboxConsumerLoop(
         var partition = Partitioner.GetPartition(new GrainId("outbox-consumer", consumer.Name), directory.PartitionCount);
         var seen = -1L;
         var checkpoint = new CheckpointWriter(consumer.Name, storage, options.OutboxCheckpointInterval);
+        var caughtUpAt = long.MinValue;
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -94,10 +95,12 @@ internal sealed partial class OutboxConsumerLoop(
                     OutboxConsumerScope.Node => await storage.GetLastSequenceAsync(stopping),
                     _ => 0, // NodeReplay: the whole log, on every start.
                 };
+                await SpaceReadsAsync(caughtUpAt, stopping);
                 var events = await tail.ReadAsync(Position.Value, BatchSize, seen, stopping);
                 if (events.Count == 0)
                 {
                     await checkpoint.FlushAsync(stopping);
+                    caughtUpAt = Environment.TickCount64;
                     seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
                     continue;
                 }
@@ -119,7 +122,12 @@ internal sealed partial class OutboxConsumerLoop(
                         await checkpoint.FlushAsync(stopping);
                     }
 
+                    caughtUpAt = Environment.TickCount64;
                     seen = await storage.WaitForEventsAsync(seen, options.OutboxPollInterval, stopping);
+                }
+                else
+                {
+                    caughtUpAt = long.MinValue;
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -135,6 +143,22 @@ internal sealed partial class OutboxConsumerLoop(
                 await Pause.ForAsync(options.OutboxPollInterval, stopping);
             }
         }
+    }
+
+    /// <summary>
+    /// After the loop caught up, the next read waits until <see cref="ActorRuntimeOptions.OutboxReadSpacing"/> has passed
+    /// since: on a busy log the commits of that time are read together, in one store transaction, instead of one read
+    /// per commit. A quiet log is read at once on the next commit; a consumer behind (a full batch) reads without a pause.
+    /// </summary>
+    private Task SpaceReadsAsync(long caughtUpAt, CancellationToken stopping)
+    {
+        if (caughtUpAt == long.MinValue)
+        {
+            return Task.CompletedTask;
+        }
+
+        var remaining = (long)options.OutboxReadSpacing.TotalMilliseconds - (Environment.TickCount64 - caughtUpAt);
+        return remaining > 0 ? Task.Delay(TimeSpan.FromMilliseconds(remaining), stopping) : Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its position")]
@@ -177,38 +201,41 @@ internal sealed class CheckpointWriter(string consumer, IStorageProvider storage
 }
 
 /// <summary>
-/// The end of the log as this node's consumers read it. Consumers that follow the log wake on the same commit and ask
-/// for the same events, so one store read answers all of them: a read of the same position in flight is joined, and the
-/// last batch read is kept and served in slices. The log is immutable and gap-free, so a kept batch is what the store
-/// would answer, provided the read began after the caller's wake-up: each read carries the notification version its
-/// starter had seen, and serves only callers that have seen no later one. A consumer behind the kept batch (a replay at
-/// start-up) reads the store itself.
+/// The end of the log as this node's consumers read it. Consumers that follow the log ask for the same events, a few
+/// milliseconds apart, so one store read answers all of them: the most recent events read are kept (a contiguous run of
+/// the log), and a read of the same position in flight is joined. The log is immutable and gap-free, so a full batch
+/// from the kept run is what the store would answer. An answer that reaches the end of the run must also have seen
+/// every commit the caller was woken for: the run notes the notification version current before its newest read
+/// began (every commit notified by then was visible to that read), and serves such an answer only to callers that have
+/// seen no later one. A consumer behind the run (a replay at start-up) reads the store itself.
 /// </summary>
 internal sealed class OutboxTail(IStorageProvider storage)
 {
+    /// <summary>Events kept: a few seconds of a busy log, a few hundred kilobytes.</summary>
+    private const int Capacity = 4096;
+
     private readonly Lock _lock = new();
-    private IReadOnlyList<StoredEvent> _last = [];
-    private long _lastVersion = long.MinValue;
+    private readonly List<StoredEvent> _recent = [];
+    private long _recentVersion = long.MinValue;
     private Task<IReadOnlyList<StoredEvent>>? _reading;
     private long _readingAfter;
     private int _readingMax;
-    private long _readingVersion;
+    private long _readingVersion = long.MinValue;
+    private long _readingId;
 
     /// <summary>
-    /// Up to <paramref name="max"/> events after <paramref name="afterSeq"/>, in seq order, as a store read that began
-    /// after the notification <paramref name="seenVersion"/> (what the caller's last <see cref="IStorageProvider.WaitForEventsAsync"/>
-    /// answered) would give them.
+    /// Up to <paramref name="max"/> events after <paramref name="afterSeq"/>, in seq order, as a store read that saw
+    /// every commit notified up to <paramref name="seenVersion"/> (what the caller's last
+    /// <see cref="IStorageProvider.WaitForEventsAsync"/> answered) would give them.
     /// </summary>
     public Task<IReadOnlyList<StoredEvent>> ReadAsync(long afterSeq, int max, long seenVersion, CancellationToken cancellationToken)
     {
         Task<IReadOnlyList<StoredEvent>> reading;
         lock (_lock)
         {
-            var last = _last;
-            if (seenVersion <= _lastVersion && last.Count > 0 && afterSeq >= last[0].Seq - 1 && afterSeq < last[^1].Seq)
+            if (TryServe(afterSeq, max, seenVersion) is { } kept)
             {
-                var from = (int)(afterSeq - (last[0].Seq - 1));
-                return Task.FromResult<IReadOnlyList<StoredEvent>>([.. last.Skip(from).Take(max)]);
+                return Task.FromResult<IReadOnlyList<StoredEvent>>(kept);
             }
 
             if (_reading is { } joinable && _readingAfter == afterSeq && _readingMax >= max && seenVersion <= _readingVersion)
@@ -217,12 +244,14 @@ internal sealed class OutboxTail(IStorageProvider storage)
             }
             else
             {
-                reading = ReadStoreAsync(afterSeq, max, seenVersion);
+                var id = ++_readingId;
+                (_reading, _readingAfter, _readingMax, _readingVersion) = (null, afterSeq, max, long.MinValue);
+                reading = ReadStoreAsync(id, afterSeq, max);
 
                 // A read that finished at once (an in-process store) has nothing left to join.
                 if (!reading.IsCompleted)
                 {
-                    (_reading, _readingAfter, _readingMax, _readingVersion) = (reading, afterSeq, max, seenVersion);
+                    _reading = reading;
                 }
             }
         }
@@ -230,33 +259,81 @@ internal sealed class OutboxTail(IStorageProvider storage)
         return reading.WaitAsync(cancellationToken);
     }
 
-    private async Task<IReadOnlyList<StoredEvent>> ReadStoreAsync(long afterSeq, int max, long seenVersion)
+    /// <summary>The answer from the kept run, when it has one (under the lock).</summary>
+    private List<StoredEvent>? TryServe(long afterSeq, int max, long seenVersion)
+    {
+        if (_recent.Count == 0 || afterSeq < _recent[0].Seq - 1 || afterSeq >= _recent[^1].Seq)
+        {
+            return null;
+        }
+
+        var from = (int)(afterSeq - (_recent[0].Seq - 1));
+        var available = _recent.Count - from;
+        return available >= max || seenVersion <= _recentVersion ? _recent.GetRange(from, Math.Min(max, available)) : null;
+    }
+
+    private async Task<IReadOnlyList<StoredEvent>> ReadStoreAsync(long id, long afterSeq, int max)
     {
         IReadOnlyList<StoredEvent> events;
+        long version;
         try
         {
+            // The version before the read: every commit notified by then is visible to the read's snapshot.
+            version = await storage.WaitForEventsAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            lock (_lock)
+            {
+                if (_readingId == id)
+                {
+                    _readingVersion = version;
+                }
+            }
+
             events = await storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
         }
         finally
         {
             lock (_lock)
             {
-                if (_readingAfter == afterSeq && _readingVersion == seenVersion)
+                if (_readingId == id)
                 {
-                    _reading = null;
+                    (_reading, _readingVersion) = (null, long.MinValue);
                 }
             }
         }
 
         lock (_lock)
         {
-            if (events.Count > 0)
-            {
-                (_last, _lastVersion) = (events, seenVersion);
-            }
+            Keep(events, version);
         }
 
         return events;
+    }
+
+    /// <summary>Adds a store read to the kept run (under the lock): it extends the run, or replaces one it does not touch.</summary>
+    private void Keep(IReadOnlyList<StoredEvent> events, long version)
+    {
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var end = _recent.Count == 0 ? long.MinValue : _recent[^1].Seq;
+        if (_recent.Count == 0 || events[0].Seq > end + 1 || events[^1].Seq < _recent[0].Seq - 1)
+        {
+            _recent.Clear();
+            _recent.AddRange(events);
+            _recentVersion = version;
+        }
+        else if (events[^1].Seq >= end)
+        {
+            _recent.AddRange(events.Where(e => e.Seq > end));
+            _recentVersion = Math.Max(_recentVersion, version);
+        }
+
+        if (_recent.Count > Capacity)
+        {
+            _recent.RemoveRange(0, _recent.Count - Capacity);
+        }
     }
 }
 

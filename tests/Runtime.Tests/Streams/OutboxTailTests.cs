@@ -37,41 +37,60 @@ public sealed class OutboxTailTests : IAsyncLifetime
     public async Task ConsumersWokenByTheSameNotification_ShareOneStoreRead_AndItsSlices()
     {
         await AppendAsync("e1", "e2", "e3");
+        var seen = await NotificationAsync();
         var tail = new OutboxTail(_counting.Store);
 
-        var first = await tail.ReadAsync(0, 500, seenVersion: 7, Ct);
-        var second = await tail.ReadAsync(0, 500, seenVersion: 7, Ct);
-        var rest = await tail.ReadAsync(1, 500, seenVersion: 5, Ct);
+        var first = await tail.ReadAsync(0, 500, seen, Ct);
+        var second = await tail.ReadAsync(0, 500, seen, Ct);
+        var rest = await tail.ReadAsync(1, 500, seen - 1, Ct);
 
         Assert.Equal(["e1", "e2", "e3"], first.Select(e => e.Type));
         Assert.Equal(["e1", "e2", "e3"], second.Select(e => e.Type));
         Assert.Equal(["e2", "e3"], rest.Select(e => e.Type));
-        Assert.Equal(["e2"], (await tail.ReadAsync(1, 1, seenVersion: 7, Ct)).Select(e => e.Type));
+        Assert.Equal(["e2"], (await tail.ReadAsync(1, 1, seen, Ct)).Select(e => e.Type));
         Assert.Equal(1, _counting.EventReads);
     }
 
     [Fact]
-    public async Task AConsumerThatSawALaterNotification_ReadsTheStoreAgain()
+    public async Task AConsumerWokenByALaterCommit_ReadsTheStoreAgain()
     {
         await AppendAsync("e1");
         var tail = new OutboxTail(_counting.Store);
-        Assert.Equal(["e1"], (await tail.ReadAsync(0, 500, seenVersion: 1, Ct)).Select(e => e.Type));
+        Assert.Equal(["e1"], (await tail.ReadAsync(0, 500, await NotificationAsync(), Ct)).Select(e => e.Type));
 
         await AppendAsync("e2");
 
-        Assert.Equal(["e1", "e2"], (await tail.ReadAsync(0, 500, seenVersion: 2, Ct)).Select(e => e.Type));
+        Assert.Equal(["e1", "e2"], (await tail.ReadAsync(0, 500, await NotificationAsync(), Ct)).Select(e => e.Type));
         Assert.Equal(2, _counting.EventReads);
     }
 
     [Fact]
-    public async Task AConsumerPastTheKeptBatch_ReadsTheStore()
+    public async Task AConsumerBehindTheOthers_IsServedAFullBatchFromTheKeptEvents_WhateverItSawSince()
+    {
+        await AppendAsync("e1", "e2", "e3", "e4");
+        var tail = new OutboxTail(_counting.Store);
+        await tail.ReadAsync(0, 500, await NotificationAsync(), Ct);
+        await AppendAsync("e5");
+
+        Assert.Equal(["e2", "e3"], (await tail.ReadAsync(1, 2, await NotificationAsync(), Ct)).Select(e => e.Type));
+        Assert.Equal(1, _counting.EventReads);
+
+        // Up to the end of what is kept: only a read after the new commit may answer.
+        Assert.Equal(["e3", "e4", "e5"], (await tail.ReadAsync(2, 500, await NotificationAsync(), Ct)).Select(e => e.Type));
+        Assert.Equal(2, _counting.EventReads);
+        Assert.Equal(["e1", "e2", "e3", "e4", "e5"], (await tail.ReadAsync(0, 500, await NotificationAsync(), Ct)).Select(e => e.Type));
+        Assert.Equal(2, _counting.EventReads);
+    }
+
+    [Fact]
+    public async Task AConsumerPastTheKeptEvents_ReadsTheStore()
     {
         await AppendAsync("e1", "e2");
         var tail = new OutboxTail(_counting.Store);
-        await tail.ReadAsync(0, 500, seenVersion: 1, Ct);
+        await tail.ReadAsync(0, 500, await NotificationAsync(), Ct);
         await AppendAsync("e3");
 
-        Assert.Equal(["e3"], (await tail.ReadAsync(2, 500, seenVersion: 1, Ct)).Select(e => e.Type));
+        Assert.Equal(["e3"], (await tail.ReadAsync(2, 500, await NotificationAsync(), Ct)).Select(e => e.Type));
         Assert.Equal(2, _counting.EventReads);
     }
 
@@ -103,6 +122,9 @@ public sealed class OutboxTailTests : IAsyncLifetime
         await checkpoint.AdvanceAsync(8, Ct);
         Assert.Equal(8, await _storage.ReadCheckpointAsync("projection", Ct));
     }
+
+    /// <summary>The notification version now: what a consumer woken by the commits so far has seen.</summary>
+    private Task<long> NotificationAsync() => _storage.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
 
     private async Task AppendAsync(params string[] types)
     {
