@@ -116,8 +116,8 @@ internal sealed partial class OutboxConsumerLoop(
                 if (events.Count < BatchSize)
                 {
                     // Caught up as of the read: the next read waits for the next notification (at once if one came
-                    // meanwhile). None came: the log is quiet, so the position is made durable now.
-                    if (await storage.WaitForEventsAsync(seen, TimeSpan.Zero, stopping) == seen)
+                    // meanwhile). None came: the log is quiet, so a position not yet written is made durable now.
+                    if (checkpoint.IsPending && await storage.WaitForEventsAsync(seen, TimeSpan.Zero, stopping) == seen)
                     {
                         await checkpoint.FlushAsync(stopping);
                     }
@@ -183,10 +183,13 @@ internal sealed class CheckpointWriter(string consumer, IStorageProvider storage
         return due ? FlushAsync(cancellationToken) : Task.CompletedTask;
     }
 
+    /// <summary>Whether a handled position has not been written yet.</summary>
+    public bool IsPending => _pending >= 0;
+
     /// <summary>Writes the position not yet written, if any.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (_pending < 0)
+        if (!IsPending)
         {
             return;
         }

@@ -233,7 +233,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
         var connection = new NpgsqlConnection(Location);
         await connection.OpenAsync(Ct);
         var transaction = await connection.BeginTransactionAsync(Ct);
-        await using (var lockCommand = new NpgsqlCommand(PostgresSql.TakeSequencerLock, connection, transaction))
+        await using (var lockCommand = new NpgsqlCommand(PostgresSql.TakeTransactionLock, connection, transaction))
         {
             lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = PostgresSql.SequencerLock });
             await lockCommand.ExecuteNonQueryAsync(Ct);

@@ -26,7 +26,8 @@ internal static class PostgresSql
 
     public const string Listen = $"LISTEN {EventsChannel}";
 
-    public const string TakeMigrationLock = "SELECT pg_advisory_xact_lock($1)";
+    /// <summary>Takes one of the advisory locks above until the transaction ends.</summary>
+    public const string TakeTransactionLock = "SELECT pg_advisory_xact_lock($1)";
 
     public const string CreateSchemaVersion = """
         CREATE TABLE IF NOT EXISTS schema_version (
@@ -219,15 +220,13 @@ internal static class PostgresSql
         SELECT actors_require(EXISTS (SELECT 1 FROM written), $6)
         """;
 
-    public const string TakeSequencerLock = "SELECT pg_advisory_xact_lock($1)";
-
     /// <summary>
     /// Appends a commit's events with their global and per-stream sequence numbers, in the order of the arrays. It runs
-    /// in a statement after <see cref="TakeSequencerLock"/>, so its snapshot sees every earlier append, and the lock is
-    /// held until the transaction ends: appends are numbered in the order they commit, a number is never taken by a
-    /// transaction that has not ended before the next one is given, and a rolled-back append gives its numbers back
-    /// (the head's update is undone with it). So readers never see a gap that is later filled. A stream's next number
-    /// continues from its newest row (one backward step on <c>outbox_stream_seq</c>).
+    /// in a statement after <see cref="TakeTransactionLock"/> of <see cref="SequencerLock"/>, so its snapshot sees every
+    /// earlier append, and the lock is held until the transaction ends: appends are numbered in the order they commit, a
+    /// number is never taken by a transaction that has not ended before the next one is given, and a rolled-back append
+    /// gives its numbers back (the head's update is undone with it). So readers never see a gap that is later filled. A
+    /// stream's next number continues from its newest row (one backward step on <c>outbox_stream_seq</c>).
     /// </summary>
     public const string AppendEvents = """
         WITH e AS MATERIALIZED (

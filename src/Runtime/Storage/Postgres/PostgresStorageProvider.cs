@@ -39,7 +39,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         // whole table, and PostgreSQL keeps a prepared statement's generic plan however much the table grows. In the
         // activation benchmark that turned each reminder's removal into a scan (0.7 ms instead of 12 us) and a claim
         // of 256 into a 1.2 s nested loop of two scans.
-        builder.ConnectionStringBuilder.Options = string.Join(' ', new[] { builder.ConnectionStringBuilder.Options, "-c enable_seqscan=off" }.Where(o => !string.IsNullOrWhiteSpace(o)));
+        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c enable_seqscan=off".Trim();
         _dataSource = builder.Build();
         _listener = new PostgresEventListener(connectionString, _logger);
     }
@@ -59,7 +59,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeMigrationLock, Value(PostgresSql.MigrationLock)));
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeTransactionLock, Value(PostgresSql.MigrationLock)));
             batch.BatchCommands.Add(BatchCommand(PostgresSql.CreateSchemaVersion));
             await batch.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -217,7 +217,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         {
             // Last, after every row lock the units take: the lock is held to the end of the transaction, and a
             // commit waiting for it holds nothing the holder still needs.
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeSequencerLock, Value(PostgresSql.SequencerLock)));
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeTransactionLock, Value(PostgresSql.SequencerLock)));
             batch.BatchCommands.Add(BatchCommand(
                 PostgresSql.AppendEvents, Value(eventStreams.ToArray()), Value(eventTypes.ToArray()), Value(eventPayloads.ToArray())));
             batch.BatchCommands.Add(BatchCommand(PostgresSql.NotifyOutbox));
