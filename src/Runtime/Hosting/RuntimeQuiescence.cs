@@ -45,7 +45,7 @@ internal sealed class RuntimeQuiescence(IStorageProvider storage, ActorRuntime r
     /// <summary>The log end when nothing is due and every consumer has handled up to it; null otherwise.</summary>
     private async Task<long?> CheckAsync(CancellationToken cancellationToken)
     {
-        if (await storage.CountDueRemindersAsync(runtime.Time.GetUtcNow(), cancellationToken) > 0)
+        if (await storage.AnyDueRemindersAsync(runtime.Time.GetUtcNow(), cancellationToken))
         {
             return null;
         }

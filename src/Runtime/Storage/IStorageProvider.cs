@@ -93,10 +93,11 @@ public interface IStorageProvider : IAsyncDisposable
     Task<DateTimeOffset?> GetNextReminderDueAsync(IReadOnlyCollection<int> partitions, CancellationToken cancellationToken);
 
     /// <summary>
-    /// How many reminders of any partition, claimed or not, are due at <paramref name="dueBy"/> (business time):
+    /// Whether any reminder of any partition, claimed or not, is due at <paramref name="dueBy"/> (business time):
     /// due_at &lt;= <paramref name="dueBy"/>. A delivery in flight on any node still counts until it is completed.
+    /// The answer stops at the first due reminder, so it costs the same with ten thousand due as with one.
     /// </summary>
-    Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken);
+    Task<bool> AnyDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken);
 
     // ---- outbox and checkpoints -------------------------------------------------------------------------
 

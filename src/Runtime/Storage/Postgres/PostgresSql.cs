@@ -349,13 +349,15 @@ internal static class PostgresSql
         """;
 
     /// <summary>
-    /// Every partition (a reminder's partition is one of the lease rows), each by a range of the (partition, due) index,
-    /// so the count visits only the due rows: a manual clock move asks it every few milliseconds until its reminders
-    /// have run, and a scan of the whole table cost 3.5 ms a time in the activation burst.
+    /// Every partition (a reminder's partition is one of the lease rows), each by the first entry of its range of the
+    /// (partition, due) index, stopping at the first due one: a manual clock move asks it every few milliseconds until
+    /// its reminders have run. A scan of the whole table cost 3.5 ms a time in the activation burst, and a count of
+    /// the due rows by the index 7.1 ms with 10,000 of them due.
     /// </summary>
-    public const string CountDueReminders = """
-        SELECT count(*) FROM partition_lease l
-        CROSS JOIN LATERAL (SELECT 1 FROM reminder r WHERE r.partition_id = l.partition_id AND r.due_at <= $1) AS due
+    public const string AnyDueReminders = """
+        SELECT EXISTS (
+            SELECT 1 FROM partition_lease l
+            CROSS JOIN LATERAL (SELECT 1 FROM reminder r WHERE r.partition_id = l.partition_id AND r.due_at <= $1 LIMIT 1) AS due)
         """;
 
     // ---- membership and leases -------------------------------------------------------------------------------

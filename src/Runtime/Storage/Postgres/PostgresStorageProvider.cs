@@ -420,10 +420,10 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         return reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
     }
 
-    public async Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
+    public async Task<bool> AnyDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
     {
-        await using var command = Command(PostgresSql.CountDueReminders, Instant(dueBy));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        await using var command = Command(PostgresSql.AnyDueReminders, Instant(dueBy));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     // ---- outbox and checkpoints ------------------------------------------------------------------------------

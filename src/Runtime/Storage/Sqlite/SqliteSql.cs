@@ -219,8 +219,8 @@ internal static class SqliteSql
           AND (claimed_by IS NULL OR claim_expires_at <= $now)
         """;
 
-    /// <summary>Every partition, so it scans the table (the index leads with the partition): a check, not a hot path.</summary>
-    public const string CountDueReminders = "SELECT count(*) FROM reminder WHERE due_at <= $dueBy";
+    /// <summary>Every partition, so it scans the table up to the first due row (the index leads with the partition).</summary>
+    public const string AnyDueReminders = "SELECT EXISTS (SELECT 1 FROM reminder WHERE due_at <= $dueBy)";
 
     // ---- membership and leases -------------------------------------------------------------------------------
 

@@ -414,12 +414,12 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
         return result is long micros ? FromMicros(micros) : null;
     }
 
-    public async Task<long> CountDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
+    public async Task<bool> AnyDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadAsync(cancellationToken);
-        await using var command = Command(connection, SqliteSql.CountDueReminders);
+        await using var command = Command(connection, SqliteSql.AnyDueReminders);
         command.Parameters.AddWithValue("$dueBy", ToMicros(dueBy));
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! != 0;
     }
 
     // ---- outbox and checkpoints ------------------------------------------------------------------------------
