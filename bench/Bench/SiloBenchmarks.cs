@@ -219,8 +219,18 @@ internal sealed class SiloBenchmarks(
         progress($"round {round}/{options.Rounds}: activations {burst.PerSecond:N0}/s ({burst.PerSecond / baselineTps:F3}x pgbench), {burst.Activated:N0} of {burst.Due:N0}, " +
             $"lag p50 {Percentiles.Of(burst.LagsMs, 50):N0} ms, p99 {Percentiles.Of(burst.LagsMs, 99):N0} ms; the clock move answered settled={burst.Settled} after {burst.ClockMoveTook.TotalSeconds:F1} s");
 
+        if (_profiler is not null)
+        {
+            await _profiler.BeginAsync("steady", _silo!.Pid, TimeSpan.FromSeconds(options.SteadySeconds), cancellationToken);
+        }
+
         var steady = await _activations.SteadyAsync(
             api, burstDay.AddDays(1), SteadyDays, TimeSpan.FromSeconds(1.0 / options.SteadySteps), byDay, cpu, cancellationToken);
+        if (_profiler is not null)
+        {
+            await _profiler.EndAsync("steady", steady.Activated, "activation", cancellationToken);
+        }
+
         var steadyPhase = samples[Phases.ActivationSteady];
         steadyPhase.Add(Phases.DuePerSecond, steady.DuePerSecond);
         steadyPhase.Add(Phases.LagP50Ms, Percentiles.Of(steady.LagsMs, 50));

@@ -9,6 +9,11 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
 {
     private readonly ConcurrentDictionary<GrainId, Activation> _activations = new();
 
+    /// <summary>The runtime-clock timestamp up to which no activation can be idle for a collection age.</summary>
+    private long _nothingCollectibleUntil = long.MinValue;
+
+    private int _collectionWalks;
+
     public int Count => _activations.Count;
 
     public IEnumerable<Activation> Activations => _activations.Values;
@@ -64,27 +69,48 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         }
     }
 
-    /// <summary>Deactivates activations idle for longer than the collection age.</summary>
+    /// <summary>
+    /// Deactivates activations idle for longer than the collection age. A look finds nothing to collect until the
+    /// oldest activity the last look left (or that look's instant, for activations made since) is a collection age
+    /// old, so until then it does not walk the activations. A manual clock moved a day ahead fires the collector once
+    /// per quantum of the day (1,440 times at the default minute): with 30,000 activations, walking them at each firing
+    /// kept a silo busy for most of the 100 ms between two such moves.
+    /// </summary>
     public int CollectIdle(TimeSpan collectionAge)
     {
         var time = runtime.Time;
         var now = time.GetTimestamp();
-        var threshold = now - (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
+        var age = (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
+        if (now <= Volatile.Read(ref _nothingCollectibleUntil))
+        {
+            return 0;
+        }
+
+        Interlocked.Increment(ref _collectionWalks);
+        var threshold = now - age;
+        var oldestKept = now;
         var collected = 0;
 
-        // Enumerating the dictionary itself takes no snapshot: a manual clock moved a day ahead runs this once per
-        // quantum of the day, over every activation.
+        // Enumerating the dictionary itself takes no snapshot.
         foreach (var (_, activation) in _activations)
         {
-            if (activation.IsIdleSince(threshold, now))
+            if (activation.IsIdleSince(threshold, now, out var lastActivity))
             {
                 activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
                 collected++;
             }
+            else
+            {
+                oldestKept = Math.Min(oldestKept, lastActivity);
+            }
         }
 
+        Volatile.Write(ref _nothingCollectibleUntil, oldestKept + age);
         return collected;
     }
+
+    /// <summary>How many times <see cref="CollectIdle"/> walked the activations (for tests).</summary>
+    internal int CollectionWalks => Volatile.Read(ref _collectionWalks);
 
     /// <summary>Deactivates the activations of partitions being handed over, waiting (bounded) for their turns to end.</summary>
     public async Task DeactivatePartitionsAsync(IReadOnlySet<int> partitions, TimeSpan timeout, CancellationToken cancellationToken)

@@ -225,6 +225,30 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
     }
 
     [Fact]
+    public async Task ClockMovedADayAhead_CollectsTheIdleActivation_WalkingTheActivationsAboutOncePerCollectionAge()
+    {
+        var node = await StartNodeAsync(o =>
+        {
+            o.CollectionAge = TimeSpan.FromMinutes(15);
+            o.CollectionQuantum = TimeSpan.FromMinutes(1);
+        });
+        var grain = node.Grains.GetGrain<ICounterGrain>("day");
+        await grain.IncrementAsync();
+        var catalog = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog;
+        var activation = catalog.Activations.Single(a => a.Id == new GrainId("counter", "day"));
+        await Polling.UntilAsync(() => Task.FromResult(activation.IsQuiet), quiet => quiet, "the turn to leave the activation");
+        var walksBefore = catalog.CollectionWalks;
+
+        Clock.Advance(TimeSpan.FromDays(1));
+        await Probe.WaitUntilAsync(() => Probe.Entries("deactivate:day").Count == 1, "the idle activation to be collected");
+
+        // The day has 1,440 quanta, so the collector fired 1,440 times; a walk can find something only once the oldest
+        // activity the last walk left (or that walk's instant) is 15 minutes old.
+        Assert.InRange(catalog.CollectionWalks - walksBefore, 1, (1440 / 15) + 1);
+        Assert.Equal(1, await grain.GetAsync());
+    }
+
+    [Fact]
     public async Task BusyActivation_IsNotCollected()
     {
         var node = await StartNodeAsync(o => o.CollectionAge = TimeSpan.FromMinutes(15));
