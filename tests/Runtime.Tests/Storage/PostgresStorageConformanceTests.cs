@@ -22,8 +22,8 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
 
         await Task.WhenAll(nodes.Select(node => Task.Run(() => node.InitializeAsync(Ct))));
 
-        Assert.All(await Task.WhenAll(nodes.Select(node => node.GetSchemaVersionAsync(Ct))), version => Assert.Equal(3, version));
-        Assert.Equal([1, 2, 3], await ColumnAsync<int>(location, "SELECT version FROM schema_version ORDER BY version"));
+        Assert.All(await Task.WhenAll(nodes.Select(node => node.GetSchemaVersionAsync(Ct))), version => Assert.Equal(4, version));
+        Assert.Equal([1, 2, 3, 4], await ColumnAsync<int>(location, "SELECT version FROM schema_version ORDER BY version"));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
 
         var store = await OpenInitializedAsync(location);
 
-        Assert.Equal(3, await store.GetSchemaVersionAsync(Ct));
+        Assert.Equal(4, await store.GetSchemaVersionAsync(Ct));
         Assert.Equal(
             [(1L, "s", 1L, "numbered", Json(1)), (2L, "t", 1L, "first", Json(1)), (3L, "s", 2L, "second", Json(1)), (4L, "s", 3L, "third", Json(1))],
             Project(await store.ReadEventsAsync(0, 10, null, Ct)));
@@ -198,7 +198,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
 
     protected override IStorageProvider Open(string location) => new PostgresStorageProvider(location);
 
-    protected override int SchemaVersion => 3;
+    protected override int SchemaVersion => 4;
 
     protected override async Task EnsureEventListenerReadyAsync()
     {

@@ -137,7 +137,6 @@ public abstract class OutboxTests(StoreKind kind) : NodeTestBase(kind)
     private Task<TestNode> StartReplayNodeAsync() =>
         StartNodeAsync(o => o.OutboxPollInterval = TimeSpan.FromMilliseconds(100), services: s => s.AddOutboxConsumer<ReplayConsumer>());
 
-    // PostgreSQL stores payloads as jsonb, which normalises whitespace: compare values, not text.
     private static int ValueOf(StoredEvent stored) => System.Text.Json.JsonDocument.Parse(stored.Payload).RootElement.GetProperty("value").GetInt32();
 
     protected static async Task<List<StoredEvent>> ReadAllAsync(IStorageProvider storage, string? stream)
