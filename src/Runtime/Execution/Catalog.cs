@@ -14,6 +14,8 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
 
     private int _collectionWalks;
 
+    private int _collectionQueued;
+
     public int Count => _activations.Count;
 
     public IEnumerable<Activation> Activations => _activations.Values;
@@ -70,26 +72,46 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     }
 
     /// <summary>
+    /// Asks for <see cref="CollectIdle"/> (the collector's timer does, once per quantum of the runtime's clock). It runs
+    /// on the thread pool at the clock's instant when it starts, and asks made while one is queued are served by it: a
+    /// manual clock moved a month ahead fires the timer 43,200 times within one move, and a later collection finds all
+    /// that an earlier one would have (an activation idle at one instant is idle at a later one unless it worked since).
+    /// </summary>
+    public void RequestCollection(TimeSpan collectionAge)
+    {
+        if (Interlocked.Exchange(ref _collectionQueued, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(
+                static request =>
+                {
+                    Volatile.Write(ref request.Catalog._collectionQueued, 0);
+                    request.Catalog.CollectIdle(request.Age);
+                },
+                (Catalog: this, Age: collectionAge),
+                preferLocal: false);
+        }
+    }
+
+    /// <summary>
     /// Deactivates activations idle for longer than the collection age. A look finds nothing to collect until the
     /// oldest activity the last look left (or that look's instant, for activations made since) is a collection age
-    /// old, so until then it does not walk the activations. A manual clock moved a day ahead fires the collector once
-    /// per quantum of the day (1,440 times at the default minute): with 30,000 activations, walking them at each firing
+    /// old, so until then it does not walk the activations. A manual clock moved a day ahead asks for a collection once
+    /// per quantum of the day (1,440 times at the default minute): with 30,000 activations, walking them at each ask
     /// kept a silo busy for most of the 100 ms between two such moves.
     /// </summary>
-    public int CollectIdle(TimeSpan collectionAge)
+    private void CollectIdle(TimeSpan collectionAge)
     {
         var time = runtime.Time;
         var now = time.GetTimestamp();
         var age = (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
         if (now <= Volatile.Read(ref _nothingCollectibleUntil))
         {
-            return 0;
+            return;
         }
 
         Interlocked.Increment(ref _collectionWalks);
         var threshold = now - age;
         var oldestKept = now;
-        var collected = 0;
 
         // Enumerating the dictionary itself takes no snapshot.
         foreach (var (_, activation) in _activations)
@@ -97,7 +119,6 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
             if (activation.IsIdleSince(threshold, now, out var lastActivity))
             {
                 activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
-                collected++;
             }
             else
             {
@@ -106,7 +127,6 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         }
 
         Volatile.Write(ref _nothingCollectibleUntil, oldestKept + age);
-        return collected;
     }
 
     /// <summary>How many times <see cref="CollectIdle"/> walked the activations (for tests).</summary>

@@ -51,7 +51,7 @@ internal sealed partial class SiloLifecycle(
             _background.Add(Task.Run(() => loop.RunAsync(_stopping.Token), CancellationToken.None));
         }
 
-        _collector = runtime.Time.CreateTimer(_ => runtime.Catalog.CollectIdle(settings.CollectionAge), null, settings.CollectionQuantum, settings.CollectionQuantum);
+        _collector = runtime.Time.CreateTimer(_ => runtime.Catalog.RequestCollection(settings.CollectionAge), null, settings.CollectionQuantum, settings.CollectionQuantum);
         LogStarted(logger, runtime.Directory.NodeId, storage.Name);
     }
 
