@@ -138,14 +138,14 @@ internal sealed partial class Activation
     }
 
     /// <summary>
-    /// The collector's look at <paramref name="now"/>: true when the activation is quiet and its last activity is older
-    /// than <paramref name="olderThanTimestamp"/>. Starting work only marks the activation active (a clock read per
-    /// request would cost more than the rest of its bookkeeping); this look turns the mark into a time, so activity is
-    /// known to within one quantum, as in Orleans' collection buckets. When false, <paramref name="lastActivity"/> is
-    /// the activity the look found, or <see cref="long.MaxValue"/> for an activation already on its way out, which no
-    /// later look needs to collect.
+    /// The collector's look: true when the activation is quiet and its last activity is older than
+    /// <paramref name="olderThanTimestamp"/>. Starting work only marks the activation active (a clock read per request
+    /// would cost more than the rest of its bookkeeping); this look turns the mark into the time
+    /// <paramref name="markedBy"/>, so activity is known to within one quantum, as in Orleans' collection buckets. When
+    /// false, <paramref name="lastActivity"/> is the activity the look found, or <see cref="long.MaxValue"/> for an
+    /// activation already on its way out, which no later look needs to collect.
     /// </summary>
-    public bool IsIdleSince(long olderThanTimestamp, long now, out long lastActivity)
+    public bool IsIdleSince(long olderThanTimestamp, long markedBy, out long lastActivity)
     {
         // Most looks find an activation neither marked nor idle long enough, and need no lock: a mark or a start that
         // races with this read only makes the activation look busy, which is never wrong.
@@ -160,7 +160,7 @@ internal sealed partial class Activation
             if (_active)
             {
                 _active = false;
-                _lastActivity = now;
+                _lastActivity = Math.Max(_lastActivity, markedBy);
             }
 
             lastActivity = _deactivationQueued || _status is ActivationStatus.Deactivating or ActivationStatus.Invalid ? long.MaxValue : _lastActivity;

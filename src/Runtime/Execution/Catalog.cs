@@ -16,6 +16,8 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
 
     private int _collectionQueued;
 
+    private long _collectionAskedAt;
+
     public int Count => _activations.Count;
 
     public IEnumerable<Activation> Activations => _activations.Values;
@@ -76,16 +78,19 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     /// on the thread pool at the clock's instant when it starts, and asks made while one is queued are served by it: a
     /// manual clock moved a month ahead fires the timer 43,200 times within one move, and a later collection finds all
     /// that an earlier one would have (an activation idle at one instant is idle at a later one unless it worked since).
+    /// Work marked since the last collection is dated at the first ask after it, as a collection then would have.
     /// </summary>
     public void RequestCollection(TimeSpan collectionAge)
     {
         if (Interlocked.Exchange(ref _collectionQueued, 1) == 0)
         {
+            Volatile.Write(ref _collectionAskedAt, runtime.Time.GetTimestamp());
             ThreadPool.UnsafeQueueUserWorkItem(
                 static request =>
                 {
+                    var askedAt = Volatile.Read(ref request.Catalog._collectionAskedAt);
                     Volatile.Write(ref request.Catalog._collectionQueued, 0);
-                    request.Catalog.CollectIdle(request.Age);
+                    request.Catalog.CollectIdle(request.Age, askedAt);
                 },
                 (Catalog: this, Age: collectionAge),
                 preferLocal: false);
@@ -99,7 +104,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     /// per quantum of the day (1,440 times at the default minute): with 30,000 activations, walking them at each ask
     /// kept a silo busy for most of the 100 ms between two such moves.
     /// </summary>
-    private void CollectIdle(TimeSpan collectionAge)
+    private void CollectIdle(TimeSpan collectionAge, long askedAt)
     {
         var time = runtime.Time;
         var now = time.GetTimestamp();
@@ -116,7 +121,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         // Enumerating the dictionary itself takes no snapshot.
         foreach (var (_, activation) in _activations)
         {
-            if (activation.IsIdleSince(threshold, now, out var lastActivity))
+            if (activation.IsIdleSince(threshold, askedAt, out var lastActivity))
             {
                 activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
             }
