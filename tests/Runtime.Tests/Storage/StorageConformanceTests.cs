@@ -651,6 +651,20 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Reminders_SeveralDeletedAndOneSetInACommit_ChangeOnlyThatGrainsNamedOnes()
+    {
+        var grain = Grain("delete-several");
+        var other = Grain("delete-several-other");
+        await CommitAsync(grain, reminders: [Upsert("a", T0), Upsert("b", T0), Upsert("c", T0), Upsert("keep", T0)]);
+        await CommitAsync(other, reminders: [Upsert("a", T0), Upsert("b", T0)]);
+
+        await CommitAsync(grain, reminders: [ReminderOperation.Delete("a"), Upsert("new", T0.AddHours(1)), ReminderOperation.Delete("c"), ReminderOperation.Delete("absent")]);
+
+        Assert.Equal(["b", "keep", "new"], (await Store.ReadRemindersAsync(grain, Ct)).Select(reminder => reminder.Name));
+        Assert.Equal(["a", "b"], (await Store.ReadRemindersAsync(other, Ct)).Select(reminder => reminder.Name));
+    }
+
+    [Fact]
     public async Task ClaimDueReminders_ReturnsOnlyDueOnesOfTheGivenPartitionsInDueOrder()
     {
         var g1 = GrainInPartition(0, "claim");

@@ -311,7 +311,8 @@ internal static class PostgresSql
             claimed_by = NULL, claim_expires_at = NULL, attempts = 0, version = excluded.version
         """;
 
-    public const string DeleteReminder = "DELETE FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3";
+    /// <summary>A grain's reminders by name: one range of the primary key, however many a turn removed.</summary>
+    public const string DeleteReminders = "DELETE FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = ANY($3)";
 
     public const string ReadReminder =
         $"SELECT {ReminderColumns} FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3";

@@ -324,10 +324,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
                     PostgresSql.InsertState, Value(grain.Type), Value(grain.Key), Value(operation.StateName), Text(operation.Payload), CheckLabel(batch)));
         }
 
+        List<string>? deleted = null;
         foreach (var reminder in commit.Reminders)
         {
-            batch.BatchCommands.Add(reminder.Kind == ReminderOperationKind.Upsert
-                ? BatchCommand(
+            if (reminder.Kind == ReminderOperationKind.Upsert)
+            {
+                batch.BatchCommands.Add(BatchCommand(
                     PostgresSql.UpsertReminder,
                     Value(grain.Type),
                     Value(grain.Key),
@@ -335,8 +337,18 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
                     Value(commit.Lease.Partition),
                     Instant(reminder.DueAt),
                     Interval(reminder.Period),
-                    Value((short)reminder.Policy))
-                : BatchCommand(PostgresSql.DeleteReminder, Value(grain.Type), Value(grain.Key), Value(reminder.Name)));
+                    Value((short)reminder.Policy)));
+            }
+            else
+            {
+                (deleted ??= []).Add(reminder.Name);
+            }
+        }
+
+        // A unit names each reminder once, so its removals are one statement whatever their order among the upserts.
+        if (deleted is not null)
+        {
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.DeleteReminders, Value(grain.Type), Value(grain.Key), Value(deleted.ToArray())));
         }
     }
 
