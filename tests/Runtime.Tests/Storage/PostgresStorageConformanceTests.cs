@@ -153,6 +153,54 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     }
 
     [Fact]
+    public async Task TakeOver_WhileAGroupCommitUnderTheOldLeaseIsOpen_WaitsForIt()
+    {
+        var grain = Grain("taken-over");
+        var partition = Partition(grain);
+        var old = await LeaseAsync(grain);
+        await using var open = await OpenFenceAsync(PostgresSql.FencePartitionsShared, new NpgsqlParameter<int[]> { TypedValue = [partition] });
+
+        var takeover = Task.Run(() => Store.TryAcquireLeaseAsync(partition, NodeB, LongLease, force: true, Ct));
+
+        await WaitForFenceWaiterAsync(partition);
+        Assert.False(takeover.IsCompleted);
+        Assert.Equal(NodeA, (await Store.ReadLeasesAsync(Ct)).Single(lease => lease.Partition == partition).OwnerNode);
+
+        await open.Transaction.CommitAsync(Ct);
+
+        Assert.Equal((NodeB, old.Epoch + 1), await takeover is { } taken ? (taken.OwnerNode, taken.Epoch) : default);
+        Assert.Equal(CommitStatus.Fenced, (await CommitEverythingAsync(grain, old)).Status);
+        await AssertNothingCommittedAsync(grain);
+    }
+
+    [Fact]
+    public async Task GroupCommit_WhileATakeOverIsOpen_WaitsForIt_AndIsFenced()
+    {
+        var grain = Grain("late-commit");
+        var partition = Partition(grain);
+        var old = await LeaseAsync(grain);
+        await using var open = await OpenFenceAsync(PostgresSql.FencePartition, new NpgsqlParameter<int> { TypedValue = partition });
+        await using (var change = new NpgsqlCommand(PostgresSql.AcquireLease, open.Connection, open.Transaction))
+        {
+            change.Parameters.Add(new NpgsqlParameter<int> { TypedValue = partition });
+            change.Parameters.Add(new NpgsqlParameter<string> { TypedValue = NodeB });
+            change.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = LongLease });
+            change.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = true });
+            await change.ExecuteNonQueryAsync(Ct);
+        }
+
+        var commit = Task.Run(() => CommitEverythingAsync(grain, old));
+
+        await WaitForFenceWaiterAsync(partition);
+        Assert.False(commit.IsCompleted);
+
+        await open.Transaction.CommitAsync(Ct);
+
+        Assert.Equal(CommitStatus.Fenced, (await commit).Status);
+        await AssertNothingCommittedAsync(grain);
+    }
+
+    [Fact]
     public async Task WaitForEvents_AfterListenConnectionWasKilled_WakesOnTheNextCommit()
     {
         var grain = Grain("killed-listener");
@@ -253,6 +301,30 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     }
 
     /// <summary>Waits until a backend of this database waits for the sequencer's advisory lock.</summary>
+    /// <summary>A transaction of its own that has taken a fence lock with <paramref name="sql"/> and stays open.</summary>
+    private async Task<OpenTransaction> OpenFenceAsync(string sql, NpgsqlParameter partitions)
+    {
+        var connection = new NpgsqlConnection(Location);
+        await connection.OpenAsync(Ct);
+        var transaction = await connection.BeginTransactionAsync(Ct);
+        await using var fence = new NpgsqlCommand(sql, connection, transaction)
+        {
+            Parameters = { new NpgsqlParameter<int> { TypedValue = PostgresSql.PartitionFence }, partitions },
+        };
+        await fence.ExecuteNonQueryAsync(Ct);
+        return new OpenTransaction(connection, transaction);
+    }
+
+    private async Task WaitForFenceWaiterAsync(int partition) =>
+        await Polling.UntilAsync(
+            () => ScalarAsync<long>(Location, $"""
+                SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+                WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()
+                  AND l.classid = {PostgresSql.PartitionFence} AND l.objid = {partition} AND l.objsubid = 2
+                """),
+            waiting => waiting == 1,
+            "the fence lock to have a waiter");
+
     private async Task WaitForSequencerLockWaiterAsync() =>
         await Polling.UntilAsync(
             () => ScalarAsync<long>(Location, $"""

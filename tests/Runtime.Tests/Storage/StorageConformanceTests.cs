@@ -1134,12 +1134,12 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     protected Task<CommitResult> WriteAsync(GrainId grain, string state, long? expected, string? payload) =>
         CommitAsync(grain, [new StateOperation(state, expected, payload)]);
 
-    private async Task<CommitResult> CommitEverythingAsync(GrainId grain, LeaseToken lease) =>
+    protected async Task<CommitResult> CommitEverythingAsync(GrainId grain, LeaseToken lease) =>
         Assert.Single(await Store.CommitAsync(
             [new GrainCommit(grain, lease, [new StateOperation(State, null, Json(1))], [Event("fenced", "e")], [Upsert("r", T0)])],
             Ct));
 
-    private async Task AssertNothingCommittedAsync(GrainId grain)
+    protected async Task AssertNothingCommittedAsync(GrainId grain)
     {
         Assert.Null(await Store.ReadStateAsync(grain, State, Ct));
         Assert.Empty(await Store.ReadRemindersAsync(grain, Ct));

@@ -288,20 +288,28 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     }
 
     /// <summary>
-    /// Adds one lease check per distinct lease, in ascending partition order, before any unit's writes; returns the
-    /// statement index of each lease's check. The order is what keeps a group commit from deadlocking with a lease
-    /// renewal (<see cref="PostgresSql.RenewLeases"/> locks in the same order): checked unit by unit, a batch held
-    /// FOR SHARE on some lease rows while waiting for one the renewal had updated, and the renewal waited for it.
+    /// Adds the fence of the batch's partitions and the check of its distinct leases, before any unit's writes; returns
+    /// each lease's failure text, a negative number so that no statement position can be mistaken for it. The fence
+    /// locks are taken in ascending partition order, as a takeover's lock and every lease row lock are, so a group
+    /// commit cannot deadlock with a takeover or a renewal.
     /// </summary>
     private static Dictionary<LeaseToken, int> AddLeaseChecks(NpgsqlBatch batch, IEnumerable<LeaseToken> leases)
     {
-        var checks = new Dictionary<LeaseToken, int>();
-        foreach (var lease in leases.Distinct().OrderBy(l => l.Partition).ThenBy(l => l.Epoch).ThenBy(l => l.NodeId, StringComparer.Ordinal))
+        var distinct = leases.Distinct().OrderBy(l => l.Partition).ThenBy(l => l.Epoch).ThenBy(l => l.NodeId, StringComparer.Ordinal).ToList();
+        var checks = new Dictionary<LeaseToken, int>(distinct.Count);
+        for (var i = 0; i < distinct.Count; i++)
         {
-            checks[lease] = batch.BatchCommands.Count;
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.RequireLease, Value(lease.Partition), Value(lease.NodeId), Value(lease.Epoch), CheckLabel(batch)));
+            checks[distinct[i]] = -(i + 1);
         }
 
+        batch.BatchCommands.Add(BatchCommand(
+            PostgresSql.FencePartitionsShared, Value(PostgresSql.PartitionFence), Value(distinct.Select(l => l.Partition).Distinct().ToArray())));
+        batch.BatchCommands.Add(BatchCommand(
+            PostgresSql.RequireLeases,
+            Value(distinct.Select(l => l.Partition).ToArray()),
+            Value(distinct.Select(l => l.NodeId).ToArray()),
+            Value(distinct.Select(l => l.Epoch).ToArray()),
+            Value(distinct.Select(l => checks[l].ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())));
         return checks;
     }
 
@@ -528,10 +536,20 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         return await ReadAllAsync(command, ReadLease, cancellationToken);
     }
 
+    /// <summary>One implicit transaction: the partition's fence lock (waiting for the commits under the old lease), then the change.</summary>
     public async Task<PartitionLease?> TryAcquireLeaseAsync(int partition, string nodeId, TimeSpan duration, bool force, CancellationToken cancellationToken)
     {
-        await using var command = Command(PostgresSql.AcquireLease, Value(partition), Value(nodeId), Value(duration), Value(force));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                BatchCommand(PostgresSql.FencePartition, Value(PostgresSql.PartitionFence), Value(partition)),
+                BatchCommand(PostgresSql.AcquireLease, Value(partition), Value(nodeId), Value(duration), Value(force)),
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadLease(reader) : null;
     }
 
