@@ -19,7 +19,8 @@ internal sealed class Committer(IStorageProvider storage, RuntimeMetrics metrics
         },
         options.MaxCommitBatch,
         options.CommitConcurrency,
-        "The node is shutting down; the write was not attempted.");
+        "The node is shutting down; the write was not attempted.",
+        busyQueue: Math.Max(1, options.MaxCommitBatch / 4));
 
     public Task<CommitResult> CommitAsync(GrainCommit commit) => _batcher.EnqueueAsync(commit);
 

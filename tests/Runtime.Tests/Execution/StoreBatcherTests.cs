@@ -43,6 +43,94 @@ public sealed class StoreBatcherTests
     }
 
     [Fact]
+    public async Task ASecondBatch_StartsWhileOneIsInFlight_OnlyOnceABusyQueueHasFormed()
+    {
+        var batches = new List<int[]>();
+        var firstInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batcher = new StoreBatcher<int, int>(
+            async requests =>
+            {
+                lock (batches)
+                {
+                    batches.Add([.. requests]);
+                }
+
+                if (requests[0] == 0)
+                {
+                    firstInFlight.SetResult();
+                    await releaseFirst.Task;
+                }
+                else
+                {
+                    secondRan.TrySetResult();
+                }
+
+                return [.. requests];
+            },
+            maxBatch: 8,
+            concurrency: 2,
+            closedMessage: "closed",
+            busyQueue: 3);
+
+        var first = batcher.EnqueueAsync(0);
+        await firstInFlight.Task.WaitAsync(s_timeout);
+        var queued = Enumerable.Range(1, 3).Select(batcher.EnqueueAsync).ToArray();
+        await secondRan.Task.WaitAsync(s_timeout);
+
+        // One or two waiting went nowhere while the first batch was in flight; the third made the queue busy.
+        Assert.Equal([[0], [1, 2, 3]], batches);
+        var results = await Task.WhenAll(queued).WaitAsync(s_timeout);
+        Assert.Equal([1, 2, 3], results);
+        releaseFirst.SetResult();
+        Assert.Equal(0, await first.WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task RequestsBelowABusyQueue_WaitForTheBatchInFlight_AndThenGoTogether()
+    {
+        var started = new List<(int[] Requests, int InFlight)>();
+        var inFlight = 0;
+        var firstInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var batcher = new StoreBatcher<int, int>(
+            async requests =>
+            {
+                lock (started)
+                {
+                    started.Add(([.. requests], inFlight++));
+                }
+
+                if (requests[0] == 0)
+                {
+                    firstInFlight.SetResult();
+                    await releaseFirst.Task;
+                }
+
+                lock (started)
+                {
+                    inFlight--;
+                }
+
+                return [.. requests];
+            },
+            maxBatch: 8,
+            concurrency: 2,
+            closedMessage: "closed",
+            busyQueue: 3);
+
+        var first = batcher.EnqueueAsync(0);
+        await firstInFlight.Task.WaitAsync(s_timeout);
+        var queued = new[] { batcher.EnqueueAsync(1), batcher.EnqueueAsync(2) };
+        releaseFirst.SetResult();
+        var results = await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_timeout);
+
+        Assert.Equal([0, 1, 2], results);
+        Assert.Equal([([0], 0), ([1, 2], 0)], started.Select(s => (s.Requests, s.InFlight)).ToList(), new BatchComparer());
+    }
+
+    [Fact]
     public async Task AFailedBatch_FailsEachOfItsRequests_AndLaterBatchesStillRun()
     {
         var fail = true;
@@ -69,5 +157,13 @@ public sealed class StoreBatcherTests
         var refused = Assert.Throws<GrainUnavailableException>(() => { _ = batcher.EnqueueAsync(1); });
 
         Assert.Equal("The node is shutting down.", refused.Message);
+    }
+
+    private sealed class BatchComparer : IEqualityComparer<(int[] Requests, int InFlight)>
+    {
+        public bool Equals((int[] Requests, int InFlight) x, (int[] Requests, int InFlight) y) =>
+            x.Requests.SequenceEqual(y.Requests) && x.InFlight == y.InFlight;
+
+        public int GetHashCode((int[] Requests, int InFlight) obj) => obj.InFlight;
     }
 }
