@@ -40,6 +40,9 @@ internal sealed partial class Activation
     private long _lastActivity;
     private bool _active;
 
+    /// <summary>The collector's ask number when work last marked the activation active.</summary>
+    private long _activeAsk;
+
     public Activation(ActorRuntime runtime, GrainId id, GrainClassInfo grainClass, LeaseToken lease)
     {
         Runtime = runtime;
@@ -140,12 +143,13 @@ internal sealed partial class Activation
     /// <summary>
     /// The collector's look: true when the activation is quiet and its last activity is older than
     /// <paramref name="olderThanTimestamp"/>. Starting work only marks the activation active (a clock read per request
-    /// would cost more than the rest of its bookkeeping); this look turns the mark into the time
-    /// <paramref name="markedBy"/>, so activity is known to within one quantum, as in Orleans' collection buckets. When
+    /// would cost more than the rest of its bookkeeping); this look turns the mark into a time: <paramref name="askedAt"/>
+    /// when the work came before the collector's ask number <paramref name="ask"/>, else <paramref name="now"/>. So
+    /// activity is known to within one quantum, as in Orleans' collection buckets. When
     /// false, <paramref name="lastActivity"/> is the activity the look found, or <see cref="long.MaxValue"/> for an
     /// activation already on its way out, which no later look needs to collect.
     /// </summary>
-    public bool IsIdleSince(long olderThanTimestamp, long markedBy, out long lastActivity)
+    public bool IsIdleSince(long olderThanTimestamp, long ask, long askedAt, long now, out long lastActivity)
     {
         // Most looks find an activation neither marked nor idle long enough, and need no lock: a mark or a start that
         // races with this read only makes the activation look busy, which is never wrong.
@@ -160,7 +164,7 @@ internal sealed partial class Activation
             if (_active)
             {
                 _active = false;
-                _lastActivity = Math.Max(_lastActivity, markedBy);
+                _lastActivity = Math.Max(_lastActivity, _activeAsk < ask ? askedAt : now);
             }
 
             lastActivity = _deactivationQueued || _status is ActivationStatus.Deactivating or ActivationStatus.Invalid ? long.MaxValue : _lastActivity;
@@ -325,6 +329,7 @@ internal sealed partial class Activation
         if (item.CountsAsActivity)
         {
             _active = true;
+            _activeAsk = Runtime.Catalog.CollectionAsks;
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
 
     private int _collectionQueued;
 
-    private long _collectionAskedAt;
+    private long _collectionAsks;
 
     public int Count => _activations.Count;
 
@@ -78,21 +78,21 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     /// on the thread pool at the clock's instant when it starts, and asks made while one is queued are served by it: a
     /// manual clock moved a month ahead fires the timer 43,200 times within one move, and a later collection finds all
     /// that an earlier one would have (an activation idle at one instant is idle at a later one unless it worked since).
-    /// Work marked since the last collection is dated at the first ask after it, as a collection then would have.
+    /// Work marked since the last collection is dated at the first ask after it, as a collection then would have, and
+    /// work marked after that ask at the collection's own instant.
     /// </summary>
     public void RequestCollection(TimeSpan collectionAge)
     {
         if (Interlocked.Exchange(ref _collectionQueued, 1) == 0)
         {
-            Volatile.Write(ref _collectionAskedAt, runtime.Time.GetTimestamp());
+            var ask = new CollectionAsk(collectionAge, runtime.Time.GetTimestamp(), Interlocked.Increment(ref _collectionAsks));
             ThreadPool.UnsafeQueueUserWorkItem(
                 static request =>
                 {
-                    var askedAt = Volatile.Read(ref request.Catalog._collectionAskedAt);
                     Volatile.Write(ref request.Catalog._collectionQueued, 0);
-                    request.Catalog.CollectIdle(request.Age, askedAt);
+                    request.Catalog.CollectIdle(request.Ask);
                 },
-                (Catalog: this, Age: collectionAge),
+                (Catalog: this, Ask: ask),
                 preferLocal: false);
         }
     }
@@ -104,10 +104,11 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
     /// per quantum of the day (1,440 times at the default minute): with 30,000 activations, walking them at each ask
     /// kept a silo busy for most of the 100 ms between two such moves.
     /// </summary>
-    private void CollectIdle(TimeSpan collectionAge, long askedAt)
+    private void CollectIdle(CollectionAsk ask)
     {
         var time = runtime.Time;
         var now = time.GetTimestamp();
+        var collectionAge = ask.Age;
         var age = (long)(collectionAge.TotalSeconds * time.TimestampFrequency);
         if (now <= Volatile.Read(ref _nothingCollectibleUntil))
         {
@@ -121,7 +122,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         // Enumerating the dictionary itself takes no snapshot.
         foreach (var (_, activation) in _activations)
         {
-            if (activation.IsIdleSince(threshold, askedAt, out var lastActivity))
+            if (activation.IsIdleSince(threshold, ask.Number, ask.At, now, out var lastActivity))
             {
                 activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ActivationIdle, $"idle for more than {collectionAge}"));
             }
@@ -133,6 +134,9 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
 
         Volatile.Write(ref _nothingCollectibleUntil, oldestKept + age);
     }
+
+    /// <summary>The number of the latest ask for a collection: work marks it, so a walk can tell work before the ask from work after.</summary>
+    public long CollectionAsks => Volatile.Read(ref _collectionAsks);
 
     /// <summary>How many times <see cref="CollectIdle"/> walked the activations (for tests).</summary>
     internal int CollectionWalks => Volatile.Read(ref _collectionWalks);
@@ -168,4 +172,7 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
             await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         }
     }
+
+    /// <summary>An ask for a collection: its age, its instant on the runtime's clock and its number.</summary>
+    private readonly record struct CollectionAsk(TimeSpan Age, long At, long Number);
 }

@@ -81,7 +81,12 @@ internal sealed class StoreBatcher<TRequest, TResult>
         var requests = new List<TRequest>(_maxBatch);
         while (await _busy.Reader.WaitToReadAsync())
         {
-            _busy.Reader.TryRead(out _);
+            // Every waiting loop wakes; the one that takes the wake-up serves the queue.
+            if (!_busy.Reader.TryRead(out _))
+            {
+                continue;
+            }
+
             bool busy;
             do
             {

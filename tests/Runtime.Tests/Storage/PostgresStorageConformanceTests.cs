@@ -27,6 +27,16 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     }
 
     [Fact]
+    public async Task AfterMigration4_ASchema3NodesCheck_FailsSoItCannotCommit()
+    {
+        // A schema-3 node fences with FOR SHARE and takes leases over without the partition fence lock: it must not
+        // commit beside schema-4 nodes, and every commit of it goes through actors_require.
+        var exception = await Assert.ThrowsAsync<PostgresException>(() => ExecuteAsync(Location, "SELECT actors_require(true, '0')"));
+
+        Assert.Equal(PostgresErrorCodes.UndefinedFunction, exception.SqlState);
+    }
+
+    [Fact]
     public async Task InitializeAsync_OnASchema1Store_NumbersTheRowsItsSequencerLeftInTransactionOrder()
     {
         var location = await NewStoreAsync();

@@ -10,7 +10,7 @@ internal static class PostgresSql
     public const int SchemaVersion = 4;
 
     /// <summary>
-    /// The SQLSTATE <c>actors_require</c> raises: a commit unit's lease or expected version did not hold. The message is
+    /// The SQLSTATE <c>actors_check</c> raises: a commit unit's lease or expected version did not hold. The message is
     /// the failure text the statement passed: its position in the batch, or the negative number of a lease.
     /// </summary>
     public const string CheckFailed = "AR001";
@@ -172,6 +172,10 @@ internal static class PostgresSql
     /// size instead of sorting every due reminder of its partitions (18 ms a claim with 10,000 due). Free space is
     /// left in their pages (and in the state's), so the updates of a claim, an abandon and a state write can stay on
     /// the row's page without touching the indexes.</item>
+    /// <item>The check function is renamed <c>actors_check</c>, so a node of an earlier schema still running can no longer
+    /// commit: its group commits fence with <c>FOR SHARE</c> on the lease rows and its take-overs without the partition
+    /// fence lock (<see cref="FencePartition"/>), and the two fences do not see each other. Stop every silo before the
+    /// upgrade: the migration also rewrites the state and outbox tables.</item>
     /// </list>
     /// </summary>
     public const string Migration4 = """
@@ -186,6 +190,8 @@ internal static class PostgresSql
 
         ALTER TABLE reminder SET (fillfactor = 70);
         CREATE INDEX IF NOT EXISTS reminder_due ON reminder (due_at, partition_id);
+
+        ALTER FUNCTION actors_require(boolean, text) RENAME TO actors_check;
         """;
 
     public const string StoreTime = "SELECT clock_timestamp()";
@@ -233,7 +239,7 @@ internal static class PostgresSql
     /// epoch. $1 to $4 are parallel arrays of partitions, nodes, epochs and failure texts.
     /// </summary>
     public const string RequireLeases = """
-        SELECT actors_require(
+        SELECT actors_check(
             coalesce(l.owner_node = h.owner_node AND l.epoch = h.epoch AND l.expires_at > clock_timestamp(), false), h.failure)
         FROM unnest($1::integer[], $2::text[], $3::bigint[], $4::text[]) AS h(partition_id, owner_node, epoch, failure)
         LEFT JOIN partition_lease l ON l.partition_id = h.partition_id
@@ -249,7 +255,7 @@ internal static class PostgresSql
             VALUES ($1, $2, $3, 1, $4, now())
             ON CONFLICT DO NOTHING
             RETURNING 1)
-        SELECT actors_require(EXISTS (SELECT 1 FROM written), $5)
+        SELECT actors_check(EXISTS (SELECT 1 FROM written), $5)
         """;
 
     /// <summary>Fails with <see cref="CheckFailed"/> unless the row is at the expected version.</summary>
@@ -258,7 +264,7 @@ internal static class PostgresSql
             UPDATE grain_state SET payload = $4, version = version + 1, modified_at = now()
             WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND version = $5
             RETURNING 1)
-        SELECT actors_require(EXISTS (SELECT 1 FROM written), $6)
+        SELECT actors_check(EXISTS (SELECT 1 FROM written), $6)
         """;
 
     /// <summary>
