@@ -200,18 +200,7 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
     [Fact]
     public async Task IdleActivation_IsCollectedAfterCollectionAge_OnTheClock()
     {
-        var node = await StartNodeAsync(o =>
-        {
-            o.CollectionAge = TimeSpan.FromMinutes(15);
-            o.CollectionQuantum = TimeSpan.FromMinutes(1);
-        });
-        var grain = node.Grains.GetGrain<ICounterGrain>("idle");
-        await grain.IncrementAsync();
-
-        // The caller resumes once the result is set, possibly before the turn has left the activation, and only
-        // idle activations are collected: the clock may only move on once the turn is over.
-        var activation = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog.Activations.Single(a => a.Id == new GrainId("counter", "idle"));
-        await Polling.UntilAsync(() => Task.FromResult(activation.IsQuiet), quiet => quiet, "the turn to leave the activation");
+        var (_, grain) = await StartCollectingNodeWithQuietCounterAsync("idle");
 
         Clock.Advance(TimeSpan.FromMinutes(10));
         Assert.Empty(Probe.Entries("deactivate:idle"));
@@ -227,16 +216,8 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
     [Fact]
     public async Task ClockMovedADayAhead_CollectsTheIdleActivation_WalkingTheActivationsAboutOncePerCollectionAge()
     {
-        var node = await StartNodeAsync(o =>
-        {
-            o.CollectionAge = TimeSpan.FromMinutes(15);
-            o.CollectionQuantum = TimeSpan.FromMinutes(1);
-        });
-        var grain = node.Grains.GetGrain<ICounterGrain>("day");
-        await grain.IncrementAsync();
+        var (node, grain) = await StartCollectingNodeWithQuietCounterAsync("day");
         var catalog = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog;
-        var activation = catalog.Activations.Single(a => a.Id == new GrainId("counter", "day"));
-        await Polling.UntilAsync(() => Task.FromResult(activation.IsQuiet), quiet => quiet, "the turn to leave the activation");
         var walksBefore = catalog.CollectionWalks;
 
         Clock.Advance(TimeSpan.FromDays(1));
@@ -246,6 +227,25 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
         // activity the last walk left (or that walk's instant) is 15 minutes old.
         Assert.InRange(catalog.CollectionWalks - walksBefore, 1, (1440 / 15) + 1);
         Assert.Equal(1, await grain.GetAsync());
+    }
+
+    /// <summary>
+    /// A node collecting after 15 minutes, looking every minute, with counter <paramref name="key"/> incremented once and
+    /// its turn over: the caller resumes once the result is set, possibly before the turn has left the activation, and
+    /// only idle activations are collected, so the clock may only move on once the turn is over.
+    /// </summary>
+    private async Task<(TestNode Node, ICounterGrain Grain)> StartCollectingNodeWithQuietCounterAsync(string key)
+    {
+        var node = await StartNodeAsync(o =>
+        {
+            o.CollectionAge = TimeSpan.FromMinutes(15);
+            o.CollectionQuantum = TimeSpan.FromMinutes(1);
+        });
+        var grain = node.Grains.GetGrain<ICounterGrain>(key);
+        await grain.IncrementAsync();
+        var activation = node.Get<Actors.Runtime.Execution.ActorRuntime>().Catalog.Activations.Single(a => a.Id == new GrainId("counter", key));
+        await Polling.UntilAsync(() => Task.FromResult(activation.IsQuiet), quiet => quiet, "the turn to leave the activation");
+        return (node, grain);
     }
 
     [Fact]

@@ -9,125 +9,56 @@ public sealed class StoreBatcherTests
     [Fact]
     public async Task RequestsThatQueueWhileABatchIsInFlight_GoToTheStoreTogether_EachGettingItsOwnResult()
     {
-        var batches = new List<int[]>();
-        var firstInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var store = new HeldStore();
         var batcher = new StoreBatcher<int, string>(
-            async requests =>
-            {
-                lock (batches)
-                {
-                    batches.Add([.. requests]);
-                }
-
-                if (requests[0] == 0)
-                {
-                    firstInFlight.SetResult();
-                    await releaseFirst.Task;
-                }
-
-                return [.. requests.Select(r => $"result {r}")];
-            },
+            async requests => [.. (await store.RunAsync(requests)).Select(r => $"result {r}")],
             maxBatch: 4,
             concurrency: 1,
             closedMessage: "closed");
 
         var first = batcher.EnqueueAsync(0);
-        await firstInFlight.Task.WaitAsync(s_timeout);
+        await store.FirstInFlight.WaitAsync(s_timeout);
         var queued = Enumerable.Range(1, 6).Select(batcher.EnqueueAsync).ToArray();
-        releaseFirst.SetResult();
+        store.ReleaseFirst();
         var results = await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_timeout);
 
         Assert.Equal(Enumerable.Range(0, 7).Select(r => $"result {r}"), results);
-        Assert.Equal([[0], [1, 2, 3, 4], [5, 6]], batches);
+        Assert.Equal([[0], [1, 2, 3, 4], [5, 6]], store.Batches);
     }
 
     [Fact]
     public async Task ASecondBatch_StartsWhileOneIsInFlight_OnlyOnceABusyQueueHasFormed()
     {
-        var batches = new List<int[]>();
-        var firstInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var secondRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var batcher = new StoreBatcher<int, int>(
-            async requests =>
-            {
-                lock (batches)
-                {
-                    batches.Add([.. requests]);
-                }
-
-                if (requests[0] == 0)
-                {
-                    firstInFlight.SetResult();
-                    await releaseFirst.Task;
-                }
-                else
-                {
-                    secondRan.TrySetResult();
-                }
-
-                return [.. requests];
-            },
-            maxBatch: 8,
-            concurrency: 2,
-            closedMessage: "closed",
-            busyQueue: 3);
+        var store = new HeldStore();
+        var batcher = new StoreBatcher<int, int>(store.RunAsync, maxBatch: 8, concurrency: 2, closedMessage: "closed", busyQueue: 3);
 
         var first = batcher.EnqueueAsync(0);
-        await firstInFlight.Task.WaitAsync(s_timeout);
+        await store.FirstInFlight.WaitAsync(s_timeout);
         var queued = Enumerable.Range(1, 3).Select(batcher.EnqueueAsync).ToArray();
-        await secondRan.Task.WaitAsync(s_timeout);
+        await store.LaterRan.WaitAsync(s_timeout);
 
         // One or two waiting went nowhere while the first batch was in flight; the third made the queue busy.
-        Assert.Equal([[0], [1, 2, 3]], batches);
+        Assert.Equal([[0], [1, 2, 3]], store.Batches);
         var results = await Task.WhenAll(queued).WaitAsync(s_timeout);
         Assert.Equal([1, 2, 3], results);
-        releaseFirst.SetResult();
+        store.ReleaseFirst();
         Assert.Equal(0, await first.WaitAsync(s_timeout));
     }
 
     [Fact]
     public async Task RequestsBelowABusyQueue_WaitForTheBatchInFlight_AndThenGoTogether()
     {
-        var started = new List<(int[] Requests, int InFlight)>();
-        var inFlight = 0;
-        var firstInFlight = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var releaseFirst = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var batcher = new StoreBatcher<int, int>(
-            async requests =>
-            {
-                lock (started)
-                {
-                    started.Add(([.. requests], inFlight++));
-                }
-
-                if (requests[0] == 0)
-                {
-                    firstInFlight.SetResult();
-                    await releaseFirst.Task;
-                }
-
-                lock (started)
-                {
-                    inFlight--;
-                }
-
-                return [.. requests];
-            },
-            maxBatch: 8,
-            concurrency: 2,
-            closedMessage: "closed",
-            busyQueue: 3);
+        var store = new HeldStore();
+        var batcher = new StoreBatcher<int, int>(store.RunAsync, maxBatch: 8, concurrency: 2, closedMessage: "closed", busyQueue: 3);
 
         var first = batcher.EnqueueAsync(0);
-        await firstInFlight.Task.WaitAsync(s_timeout);
+        await store.FirstInFlight.WaitAsync(s_timeout);
         var queued = new[] { batcher.EnqueueAsync(1), batcher.EnqueueAsync(2) };
-        releaseFirst.SetResult();
+        store.ReleaseFirst();
         var results = await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_timeout);
 
         Assert.Equal([0, 1, 2], results);
-        Assert.Equal([([0], 0), ([1, 2], 0)], started.Select(s => (s.Requests, s.InFlight)).ToList(), new BatchComparer());
+        Assert.Equal([([0], 0), ([1, 2], 0)], store.Batches.Zip(store.InFlightAtStart).ToList(), new BatchComparer());
     }
 
     [Fact]
@@ -165,5 +96,74 @@ public sealed class StoreBatcherTests
             x.Requests.SequenceEqual(y.Requests) && x.InFlight == y.InFlight;
 
         public int GetHashCode((int[] Requests, int InFlight) obj) => obj.InFlight;
+    }
+
+    /// <summary>
+    /// A store that answers each request with itself and records every batch with how many batches were in flight when
+    /// it started; the batch that begins with request 0 is held until <see cref="ReleaseFirst"/>.
+    /// </summary>
+    private sealed class HeldStore
+    {
+        private readonly TaskCompletionSource _firstInFlight = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _laterRan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _releaseFirst = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<int[]> _batches = [];
+        private readonly List<int> _inFlightAtStart = [];
+        private int _inFlight;
+
+        public Task FirstInFlight => _firstInFlight.Task;
+
+        /// <summary>Completes when a batch other than the held one has run.</summary>
+        public Task LaterRan => _laterRan.Task;
+
+        public List<int[]> Batches
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _batches];
+                }
+            }
+        }
+
+        public List<int> InFlightAtStart
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _inFlightAtStart];
+                }
+            }
+        }
+
+        public void ReleaseFirst() => _releaseFirst.SetResult();
+
+        public async Task<IReadOnlyList<int>> RunAsync(IReadOnlyList<int> requests)
+        {
+            lock (_batches)
+            {
+                _batches.Add([.. requests]);
+                _inFlightAtStart.Add(_inFlight++);
+            }
+
+            if (requests[0] == 0)
+            {
+                _firstInFlight.SetResult();
+                await _releaseFirst.Task;
+            }
+            else
+            {
+                _laterRan.TrySetResult();
+            }
+
+            lock (_batches)
+            {
+                _inFlight--;
+            }
+
+            return [.. requests];
+        }
     }
 }
