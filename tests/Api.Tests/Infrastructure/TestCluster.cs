@@ -109,8 +109,10 @@ public sealed class TestCluster : IAsyncDisposable
 
                 failures.Add($"{silo.Name}: {(int)response.StatusCode} {text}");
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
             {
+                // IOException: the silo died while its answer was being read ("Transport endpoint is not connected");
+                // the request is sent again to another silo, with the same Idempotency-Key when it has one.
                 failures.Add($"{silo.Name}: {ex.Message}");
             }
 
