@@ -527,7 +527,7 @@ internal sealed partial class Activation
         CommitResult result;
         try
         {
-            result = await Runtime.Committer.CommitAsync(commit);
+            result = await Runtime.Store.CommitAsync(commit);
         }
         catch (Exception ex)
         {

@@ -42,8 +42,7 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
         Logger = logger;
         GrainActivator = new GrainActivator(services);
         Catalog = new Catalog(this, directory);
-        Committer = new Committer(storage, metrics, Options);
-        StateReader = new StateReader(storage, metrics, Options);
+        Store = new StorePipeline(storage, metrics, Options);
         _streams = new OutboxStreamProvider(jsonOptions);
         CallTimeoutMilliseconds = (long)Options.CallTimeout.TotalMilliseconds;
         Deadlines = new CallDeadlines(Options.CallTimeout, logger);
@@ -70,9 +69,8 @@ internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
 
     public Catalog Catalog { get; }
 
-    public Committer Committer { get; }
-
-    public StateReader StateReader { get; }
+    /// <summary>Group commit, with the state reads of activating grains riding in its transactions.</summary>
+    public StorePipeline Store { get; }
 
     /// <summary>The call timeout in milliseconds (see <see cref="WorkItem.Deadline"/>).</summary>
     public long CallTimeoutMilliseconds { get; }

@@ -84,19 +84,12 @@ public sealed class ActorRuntimeOptions
     public int MaxCommitBatch { get; set; } = 256;
 
     /// <summary>
-    /// Group-commit transactions in flight at once from this node (default 2): commits that arrive meanwhile wait and go
-    /// to the store together. Fewer in flight make larger batches, so fewer transactions and less database CPU per
+    /// Group-commit transactions in flight at once from this node (default 2): commits and activating grains' state reads
+    /// that arrive meanwhile wait and go to the store together. Fewer in flight make larger batches, so fewer transactions and less database CPU per
     /// write; one alone lets a slow batch hold every writer up. A batch beyond the first starts only while a quarter of
     /// <see cref="MaxCommitBatch"/> commits wait: move-ins from 16 clients (a dozen commits waiting) then made 3.9 store
     /// transactions each instead of 5.1, and a burst of activations (hundreds waiting) still keeps two in flight.
     /// </summary>
     [Range(1, 64)]
     public int CommitConcurrency { get; set; } = 2;
-
-    /// <summary>
-    /// Grain state reads in flight at once from this node (default 1); reads that arrive meanwhile wait and go to the
-    /// store together, up to <see cref="MaxCommitBatch"/> in one statement.
-    /// </summary>
-    [Range(1, 64)]
-    public int StateReadConcurrency { get; set; } = 1;
 }

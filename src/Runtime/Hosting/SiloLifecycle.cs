@@ -67,8 +67,7 @@ internal sealed partial class SiloLifecycle(
         runtime.Directory.StopAcceptingCalls();
         await _stopping.CancelAsync();
         await Task.WhenAll(_background);
-        runtime.Committer.Complete();
-        runtime.StateReader.Complete();
+        runtime.Store.Complete();
         await leases.StopAsync(cancellationToken);
         await storage.DisposeAsync();
         LogStopped(logger, runtime.Directory.NodeId);

@@ -34,7 +34,7 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IState
     public async Task ReadAsync(CancellationToken cancellationToken)
     {
         var runtime = _activation.Runtime;
-        var stored = await runtime.StateReader.ReadAsync(_activation.Id, _name, cancellationToken);
+        var stored = await runtime.Store.ReadAsync(_activation.Id, _name, cancellationToken);
         _version = stored?.Version;
         RecordExists = stored?.RecordExists ?? false;
         State = stored?.Payload is { } payload

@@ -46,6 +46,15 @@ public interface IStorageProvider : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <see cref="CommitAsync(IReadOnlyList{GrainCommit}, CancellationToken)"/> with state reads riding in its store
+    /// transaction (activating grains' reads that met the group commit): one round trip, one transaction. The reads run
+    /// first and see what was committed before them, not the group's own writes; each is answered as
+    /// <see cref="ReadStatesAsync"/> would answer it. A failed check rolls back only writes, so the reads' answers stand
+    /// whatever the units' results.
+    /// </summary>
+    Task<GroupCommitResult> CommitAsync(IReadOnlyList<GrainCommit> commits, IReadOnlyList<StateKey> reads, CancellationToken cancellationToken);
+
     // ---- reminders ---------------------------------------------------------------------------------------
 
     Task<ReminderRecord?> ReadReminderAsync(GrainId grain, string name, CancellationToken cancellationToken);

@@ -72,6 +72,9 @@ public enum CommitStatus
     Fenced,
 }
 
+/// <summary>A group commit's results, one per unit in order, and the states read with it, one per key in order.</summary>
+public sealed record GroupCommitResult(IReadOnlyList<CommitResult> Commits, IReadOnlyList<StoredState?> States);
+
 /// <summary>
 /// The outcome of one <see cref="GrainCommit"/>. On success <see cref="NewVersions"/> holds the new version
 /// of each state operation, in order. On conflict <see cref="ConflictingState"/> names the state and

@@ -34,8 +34,8 @@ public abstract class GrainPersistenceTests(StoreKind kind) : NodeTestBase(kind)
         }));
         await node.StopAsync();
 
-        // One read in flight at a time: the activations that arrive meanwhile are read together.
-        var restarted = await StartNodeAsync(o => o.StateReadConcurrency = 1);
+        // One batch in flight at a time: the activations that arrive meanwhile are read together.
+        var restarted = await StartNodeAsync(o => o.CommitConcurrency = 1);
         var values = await Task.WhenAll(Enumerable.Range(0, grains).Select(i => restarted.Grains.GetGrain<ICounterGrain>($"many-{i}").GetAsync()));
 
         Assert.Equal(Enumerable.Range(0, grains).Select(i => (i % 4) + 1), values);

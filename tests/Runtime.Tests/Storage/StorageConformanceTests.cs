@@ -117,6 +117,60 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task CommitWithReads_TheReadsSeeWhatWasCommittedBefore_NotTheGroupsOwnWrites()
+    {
+        var (before, written, never) = (Grain("ride-before"), Grain("ride-written"), Grain("ride-never"));
+        AssertCommitted(await WriteAsync(before, State, null, Json(1)), 1);
+
+        var group = await Store.CommitAsync(
+            [
+                new GrainCommit(before, await LeaseAsync(before), [new StateOperation(State, 1, Json(2))], [], []),
+                new GrainCommit(written, await LeaseAsync(written), [new StateOperation(State, null, Json(3))], [], []),
+            ],
+            [new StateKey(before, State), new StateKey(never, State), new StateKey(written, State)],
+            Ct);
+
+        Assert.Equal([(Json(1), 1L), null, null], PayloadsAndVersions(group.States));
+        AssertCommitted(group.Commits[0], 2);
+        AssertCommitted(group.Commits[1], 1);
+        Assert.Equal((Json(2), 2L), await ReadPayloadAndVersionAsync(before, State));
+        Assert.Equal((Json(3), 1L), await ReadPayloadAndVersionAsync(written, State));
+    }
+
+    [Fact]
+    public async Task CommitWithReads_AUnitThatFailsItsCheck_LeavesTheReadsAnsweredAndTheOtherUnitsCommitted()
+    {
+        var (stale, good, read) = (Grain("ride-stale"), Grain("ride-good"), Grain("ride-read"));
+        AssertCommitted(await WriteAsync(stale, State, null, Json(1)), 1);
+        AssertCommitted(await WriteAsync(read, State, null, Json(4)), 1);
+
+        var group = await Store.CommitAsync(
+            [
+                new GrainCommit(stale, await LeaseAsync(stale), [new StateOperation(State, 7, Json(2))], [], []),
+                new GrainCommit(good, await LeaseAsync(good), [new StateOperation(State, null, Json(3))], [], []),
+            ],
+            [new StateKey(read, State)],
+            Ct);
+
+        Assert.Equal([(Json(4), 1L)], PayloadsAndVersions(group.States));
+        AssertConflict(group.Commits[0], State, 1);
+        AssertCommitted(group.Commits[1], 1);
+        Assert.Equal((Json(3), 1L), await ReadPayloadAndVersionAsync(good, State));
+    }
+
+    [Fact]
+    public async Task CommitWithReads_WithNoCommits_AnswersTheReads()
+    {
+        var grain = Grain("ride-alone");
+        AssertCommitted(await WriteAsync(grain, State, null, Json(5)), 1);
+
+        var group = await Store.CommitAsync([], [new StateKey(grain, State), new StateKey(Grain("ride-none"), State)], Ct);
+
+        Assert.Empty(group.Commits);
+        Assert.Equal([(Json(5), 1L), null], PayloadsAndVersions(group.States));
+    }
+
+    [Fact]
     public async Task ReadStates_AnswersEachKeyInOrder_AsASingleReadWould()
     {
         var (first, second, cleared) = (Grain("many-1"), Grain("many-2"), Grain("many-cleared"));
@@ -139,9 +193,7 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
             Assert.Equal(await Store.ReadStateAsync(keys[i].Grain, keys[i].StateName, Ct), states[i]);
         }
 
-        Assert.Equal(
-            [(Json(3), 2L), null, (Json(7), 1L), (null, 2L), (Json(1), 1L), (Json(3), 2L)],
-            states.Select(s => s is null ? ((string?, long)?)null : (s.Payload, s.Version)));
+        Assert.Equal([(Json(3), 2L), null, (Json(7), 1L), (null, 2L), (Json(1), 1L), (Json(3), 2L)], PayloadsAndVersions(states));
     }
 
     [Fact]
@@ -1149,6 +1201,9 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
 
     protected async Task<StoredState> ReadAsync(GrainId grain, string state) =>
         await Store.ReadStateAsync(grain, state, Ct) ?? throw new InvalidOperationException($"No state '{state}' for {grain}.");
+
+    protected static IEnumerable<(string? Payload, long Version)?> PayloadsAndVersions(IEnumerable<StoredState?> states) =>
+        states.Select(s => s is null ? ((string?, long)?)null : (s.Payload, s.Version));
 
     protected async Task<(string? Payload, long Version)> ReadPayloadAndVersionAsync(GrainId grain, string state)
     {

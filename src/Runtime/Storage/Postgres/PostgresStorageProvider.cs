@@ -136,6 +136,16 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     public async Task<IReadOnlyList<StoredState?>> ReadStatesAsync(IReadOnlyList<StateKey> keys, CancellationToken cancellationToken)
     {
+        await using var command = Command(PostgresSql.ReadStates, StateKeyArrays(keys));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var states = new StoredState?[keys.Count];
+        await ReadStatesAsync(reader, states, cancellationToken);
+        return states;
+    }
+
+    /// <summary>The parameters of <see cref="PostgresSql.ReadStates"/>: the keys' types, grain keys and state names.</summary>
+    private static NpgsqlParameter[] StateKeyArrays(IReadOnlyList<StateKey> keys)
+    {
         var types = new string[keys.Count];
         var grainKeys = new string[keys.Count];
         var names = new string[keys.Count];
@@ -144,9 +154,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             (types[i], grainKeys[i], names[i]) = (keys[i].Grain.Type, keys[i].Grain.Key, keys[i].StateName);
         }
 
-        var results = new StoredState?[keys.Count];
-        await using var command = Command(PostgresSql.ReadStates, Value(types), Value(grainKeys), Value(names));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return [Value(types), Value(grainKeys), Value(names)];
+    }
+
+    /// <summary>Reads the current result set of <see cref="PostgresSql.ReadStates"/> into <paramref name="results"/>, by key position.</summary>
+    private static async Task ReadStatesAsync(NpgsqlDataReader reader, StoredState?[] results, CancellationToken cancellationToken)
+    {
         while (await reader.ReadAsync(cancellationToken))
         {
             results[reader.GetInt64(0) - 1] = new StoredState(
@@ -154,8 +167,6 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
                 reader.GetInt64(2),
                 reader.GetFieldValue<DateTimeOffset>(3));
         }
-
-        return results;
     }
 
     /// <summary>
@@ -166,13 +177,28 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     /// so nothing of a failed unit survives while the others still commit together. Failures are rare, so the common
     /// case never pays for per-unit savepoints and their round trips.
     /// </summary>
-    public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken) =>
+        (await CommitAsync(commits, [], cancellationToken)).Commits;
+
+    /// <summary>
+    /// The reads are the batch's first statement, so they are read in the group's round trip and transaction, before any
+    /// of its locks; a retry after a failed check does not read again.
+    /// </summary>
+    public async Task<GroupCommitResult> CommitAsync(IReadOnlyList<GrainCommit> commits, IReadOnlyList<StateKey> reads, CancellationToken cancellationToken)
     {
+        if (commits.Count == 0)
+        {
+            return new GroupCommitResult([], reads.Count > 0 ? await ReadStatesAsync(reads, cancellationToken) : []);
+        }
+
         var results = new CommitResult?[commits.Count];
         var pending = Enumerable.Range(0, commits.Count).ToList();
+        var states = new StoredState?[reads.Count];
+        var unread = reads.Count > 0 ? reads : null;
         while (pending.Count > 0)
         {
-            var failures = await TryCommitAsync(commits, pending, results, cancellationToken);
+            var failures = await TryCommitAsync(commits, pending, results, unread, states, cancellationToken);
+            unread = null;
             if (failures == 0)
             {
                 break;
@@ -181,22 +207,30 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             LogCommitRetried(failures, pending.Count);
         }
 
-        return results!;
+        return new GroupCommitResult(results!, states);
     }
 
     /// <summary>
-    /// One attempt at the units in <paramref name="pending"/>. Commits and fills their results when all succeed;
-    /// otherwise (the batch rolled back by a failed check) records the results of the units the check belonged to,
-    /// removes them from <paramref name="pending"/> and returns how many failed.
+    /// One attempt at the units in <paramref name="pending"/>, with <paramref name="reads"/> first when there are any.
+    /// Commits and fills their results when all succeed; otherwise (the batch rolled back by a failed check) records the
+    /// results of the units the check belonged to, removes them from <paramref name="pending"/> and returns how many
+    /// failed. The reads fill <paramref name="states"/> in either case.
     /// </summary>
     private async Task<int> TryCommitAsync(
         IReadOnlyList<GrainCommit> commits,
         List<int> pending,
         CommitResult?[] results,
+        IReadOnlyList<StateKey>? reads,
+        StoredState?[] states,
         CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        if (reads is not null)
+        {
+            batch.BatchCommands.Add(BatchCommand(PostgresSql.ReadStates, StateKeyArrays(reads)));
+        }
+
         var leaseChecks = AddLeaseChecks(batch, pending.Select(unit => commits[unit].Lease));
         var firstStatements = new int[pending.Count];
         var eventStreams = new List<string>();
@@ -227,7 +261,18 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
         try
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            if (reads is null)
+            {
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+            }
+            else
+            {
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                await ReadStatesAsync(reader, states, cancellationToken);
+                while (await reader.NextResultAsync(cancellationToken))
+                {
+                }
+            }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresSql.CheckFailed)
         {

@@ -153,6 +153,16 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
     }
 
     /// <summary>
+    /// Reads on a read connection, then commits: SQLite is in process, so riding in the write transaction would save no
+    /// round trip, and the reads still see only what was committed before the group.
+    /// </summary>
+    public async Task<GroupCommitResult> CommitAsync(IReadOnlyList<GrainCommit> commits, IReadOnlyList<StateKey> reads, CancellationToken cancellationToken)
+    {
+        var states = reads.Count > 0 ? await ReadStatesAsync(reads, cancellationToken) : [];
+        return new GroupCommitResult(await CommitAsync(commits, cancellationToken), states);
+    }
+
+    /// <summary>
     /// Applies each unit under its own savepoint, so a conflict found on its second state leaves nothing of the
     /// first behind while the other units of the group still commit.
     /// </summary>
