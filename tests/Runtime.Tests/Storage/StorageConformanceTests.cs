@@ -593,6 +593,36 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Commit_TwoUnitsOfOneGrainInAGroup_ApplyInOrder_AsTwoCommitsWould()
+    {
+        var grain = Grain("twice");
+        var other = Grain("twice-other");
+        var lease = await LeaseAsync(grain);
+
+        var results = await Store.CommitAsync(
+            [
+                new GrainCommit(grain, lease, [new StateOperation(State, null, Json(1))], [Event("s", "first")], [Upsert("r", T0)]),
+                new GrainCommit(other, await LeaseAsync(other), [new StateOperation(State, null, Json(5))], [Event("s", "other")], []),
+                new GrainCommit(
+                    grain,
+                    lease,
+                    [new StateOperation(State, 1, Json(2))],
+                    [Event("s", "second")],
+                    [ReminderOperation.Delete("r"), Upsert("s", T0.AddHours(1))]),
+            ],
+            Ct);
+
+        AssertCommitted(results[0], 1);
+        AssertCommitted(results[1], 1);
+        AssertCommitted(results[2], 2);
+        Assert.Equal((Json(2), 2L), await ReadPayloadAndVersionAsync(grain, State));
+        Assert.Equal(["s"], (await Store.ReadRemindersAsync(grain, Ct)).Select(r => r.Name));
+        var events = Types(await Store.ReadEventsAsync(0, 100, "s", Ct));
+        Assert.True(events.IndexOf("first") < events.IndexOf("second"), $"events in order {string.Join(", ", events)}");
+        Assert.Equal(["first", "other", "second"], events.Order());
+    }
+
+    [Fact]
     public async Task ReadEvents_FiltersByStreamAfterSequenceAndMax()
     {
         var grain = Grain("filter");

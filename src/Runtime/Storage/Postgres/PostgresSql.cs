@@ -246,25 +246,48 @@ internal static class PostgresSql
         """;
 
     /// <summary>
-    /// A first write; fails with <see cref="CheckFailed"/> when the row exists. A clear inserts a row too (payload
-    /// NULL), so the next write has a version to expect.
+    /// The first writes of a group commit's units, one row each: $1 to $5 are parallel arrays of grain types, keys, state
+    /// names, payloads and failure texts. Fails with <see cref="CheckFailed"/> and the failure text of the first row
+    /// (in array order) that exists already. A clear inserts a row too (payload NULL), so the next write has a version to
+    /// expect. The rows' keys are distinct: a group commit attempt holds each grain once.
     /// </summary>
-    public const string InsertState = """
-        WITH written AS (
+    public const string InsertStates = """
+        WITH k AS MATERIALIZED (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+                AS k(grain_type, grain_key, state_name, payload, failure, i)),
+        written AS (
             INSERT INTO grain_state (grain_type, grain_key, state_name, version, payload, modified_at)
-            VALUES ($1, $2, $3, 1, $4, now())
+            SELECT k.grain_type, k.grain_key, k.state_name, 1, k.payload, now() FROM k ORDER BY k.i
             ON CONFLICT DO NOTHING
-            RETURNING 1)
-        SELECT actors_check(EXISTS (SELECT 1 FROM written), $5)
+            RETURNING grain_type, grain_key, state_name)
+        SELECT actors_check(f.failure IS NULL, f.failure)
+        FROM (SELECT (
+            SELECT k.failure FROM k
+            WHERE NOT EXISTS (
+                SELECT 1 FROM written w
+                WHERE w.grain_type = k.grain_type AND w.grain_key = k.grain_key AND w.state_name = k.state_name)
+            ORDER BY k.i LIMIT 1) AS failure) AS f
         """;
 
-    /// <summary>Fails with <see cref="CheckFailed"/> unless the row is at the expected version.</summary>
-    public const string UpdateState = """
-        WITH written AS (
-            UPDATE grain_state SET payload = $4, version = version + 1, modified_at = now()
-            WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND version = $5
-            RETURNING 1)
-        SELECT actors_check(EXISTS (SELECT 1 FROM written), $6)
+    /// <summary>
+    /// The writes of a group commit's units to states that exist, one row each: $1 to $6 are parallel arrays of grain
+    /// types, keys, state names, payloads (NULL clears), expected versions and failure texts. Fails with
+    /// <see cref="CheckFailed"/> and the failure text of the first row (in array order) not at its expected version.
+    /// </summary>
+    public const string UpdateStates = """
+        WITH k AS MATERIALIZED (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[]) WITH ORDINALITY
+                AS k(grain_type, grain_key, state_name, payload, expected, failure, i)),
+        written AS (
+            UPDATE grain_state g SET payload = k.payload, version = g.version + 1, modified_at = now()
+            FROM k
+            WHERE g.grain_type = k.grain_type AND g.grain_key = k.grain_key AND g.state_name = k.state_name
+              AND g.version = k.expected
+            RETURNING k.i)
+        SELECT actors_check(f.failure IS NULL, f.failure)
+        FROM (SELECT (
+            SELECT k.failure FROM k WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.i = k.i)
+            ORDER BY k.i LIMIT 1) AS failure) AS f
         """;
 
     /// <summary>
@@ -321,19 +344,27 @@ internal static class PostgresSql
         "grain_type, grain_key, name, partition_id, due_at, period, policy, version, claimed_by, claim_expires_at, attempts";
 
     /// <summary>
-    /// Versions come from one sequence, so they never repeat even after a delete and a re-register: a delivery
-    /// that claimed the old reminder can never complete the new one.
+    /// A group commit's reminder registrations: $1 to $7 are parallel arrays of grain types, keys, names, partitions, due
+    /// times, periods (NULL for one-shot) and missed-tick policies. Versions come from one sequence, so they never repeat
+    /// even after a delete and a re-register: a delivery that claimed the old reminder can never complete the new one.
+    /// The (grain, name) pairs are distinct: a unit names each reminder once and an attempt holds each grain once.
     /// </summary>
-    public const string UpsertReminder = """
+    public const string UpsertReminders = """
         INSERT INTO reminder (grain_type, grain_key, name, partition_id, due_at, period, policy, claimed_by, claim_expires_at, attempts, version)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, 0, nextval('reminder_version_seq'))
+        SELECT r.grain_type, r.grain_key, r.name, r.partition_id, r.due_at, r.period, r.policy, NULL, NULL, 0, nextval('reminder_version_seq')
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::timestamptz[], $6::interval[], $7::smallint[])
+            AS r(grain_type, grain_key, name, partition_id, due_at, period, policy)
         ON CONFLICT (grain_type, grain_key, name) DO UPDATE SET
             partition_id = excluded.partition_id, due_at = excluded.due_at, period = excluded.period, policy = excluded.policy,
             claimed_by = NULL, claim_expires_at = NULL, attempts = 0, version = excluded.version
         """;
 
-    /// <summary>A grain's reminders by name: one range of the primary key, however many a turn removed.</summary>
-    public const string DeleteReminders = "DELETE FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = ANY($3)";
+    /// <summary>A group commit's reminder removals: $1 to $3 are parallel arrays of grain types, keys and names.</summary>
+    public const string DeleteReminders = """
+        DELETE FROM reminder r
+        USING unnest($1::text[], $2::text[], $3::text[]) AS d(grain_type, grain_key, name)
+        WHERE r.grain_type = d.grain_type AND r.grain_key = d.grain_key AND r.name = d.name
+        """;
 
     public const string ReadReminder =
         $"SELECT {ReminderColumns} FROM reminder WHERE grain_type = $1 AND grain_key = $2 AND name = $3";

@@ -175,7 +175,9 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     /// node reads the answer. Every check (each unit's lease, each state's expected version) fails its statement when
     /// it does not hold, which rolls the whole batch back; the group is then run again without the unit that failed,
     /// so nothing of a failed unit survives while the others still commit together. Failures are rare, so the common
-    /// case never pays for per-unit savepoints and their round trips.
+    /// case never pays for per-unit savepoints and their round trips. An attempt holds each grain once: a grain's second
+    /// unit in the group (a reentrant grain's) goes to the next attempt, a transaction of its own after the first's, as
+    /// it would have had it come a moment later.
     /// </summary>
     public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken) =>
         (await CommitAsync(commits, [], cancellationToken)).Commits;
@@ -199,22 +201,21 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         {
             var failures = await TryCommitAsync(commits, pending, results, unread, states, cancellationToken);
             unread = null;
-            if (failures == 0)
+            if (failures > 0)
             {
-                break;
+                LogCommitRetried(failures, pending.Count);
             }
-
-            LogCommitRetried(failures, pending.Count);
         }
 
         return new GroupCommitResult(results!, states);
     }
 
     /// <summary>
-    /// One attempt at the units in <paramref name="pending"/>, with <paramref name="reads"/> first when there are any.
-    /// Commits and fills their results when all succeed; otherwise (the batch rolled back by a failed check) records the
-    /// results of the units the check belonged to, removes them from <paramref name="pending"/> and returns how many
-    /// failed. The reads fill <paramref name="states"/> in either case.
+    /// One attempt at the units in <paramref name="pending"/> (the first of each grain), with <paramref name="reads"/>
+    /// first when there are any. Commits and fills their results when all succeed, and removes them from
+    /// <paramref name="pending"/>; otherwise (the batch rolled back by a failed check) records the results of the units
+    /// the check belonged to, removes them and returns how many failed. The reads fill <paramref name="states"/> in
+    /// either case.
     /// </summary>
     private async Task<int> TryCommitAsync(
         IReadOnlyList<GrainCommit> commits,
@@ -224,6 +225,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         StoredState?[] states,
         CancellationToken cancellationToken)
     {
+        var grains = new HashSet<GrainId>(pending.Count);
+        var units = pending.Where(unit => grains.Add(commits[unit].Grain)).ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         if (reads is not null)
@@ -231,17 +234,15 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             batch.BatchCommands.Add(BatchCommand(PostgresSql.ReadStates, StateKeyArrays(reads)));
         }
 
-        var leaseChecks = AddLeaseChecks(batch, pending.Select(unit => commits[unit].Lease));
-        var firstStatements = new int[pending.Count];
+        var leaseChecks = AddLeaseChecks(batch, units.Select(unit => commits[unit].Lease));
+        var writes = new GroupWrites();
         var eventStreams = new List<string>();
         var eventTypes = new List<string>();
         var eventPayloads = new List<string>();
-        for (var p = 0; p < pending.Count; p++)
+        foreach (var unit in units)
         {
-            var commit = commits[pending[p]];
-            firstStatements[p] = batch.BatchCommands.Count;
-            AddUnit(batch, commit);
-            foreach (var outgoing in commit.Events)
+            writes.Add(unit, commits[unit]);
+            foreach (var outgoing in commits[unit].Events)
             {
                 eventStreams.Add(outgoing.Stream);
                 eventTypes.Add(outgoing.Type);
@@ -249,6 +250,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             }
         }
 
+        writes.AddTo(batch);
         if (eventStreams.Count > 0)
         {
             // Last, after every row lock the units take: the lock is held to the end of the transaction, and a
@@ -276,41 +278,41 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresSql.CheckFailed)
         {
-            var statement = int.Parse(ex.MessageText, System.Globalization.CultureInfo.InvariantCulture);
-            var failed = await RecordFailureAsync(connection, commits, pending, results, statement, leaseChecks, firstStatements, cancellationToken);
+            var failure = int.Parse(ex.MessageText, System.Globalization.CultureInfo.InvariantCulture);
+            var failed = await RecordFailureAsync(connection, commits, units, results, failure, leaseChecks, writes, cancellationToken);
             pending.RemoveAll(failed.Contains);
             return failed.Count;
         }
 
-        foreach (var unit in pending)
+        foreach (var unit in units)
         {
             results[unit] = new CommitResult(
                 CommitStatus.Committed,
                 [.. commits[unit].States.Select(operation => operation.ExpectedVersion + 1 ?? 1)]);
         }
 
-        pending.Clear();
+        pending.RemoveAll(units.Contains);
         return 0;
     }
 
     /// <summary>
-    /// The units whose check failed at <paramref name="statement"/>, their results recorded: every unit under a lease
+    /// The units whose check failed with <paramref name="failure"/>, their results recorded: every unit under a lease
     /// that did not hold is fenced; a state at another version is its unit's conflict, with the stored version, read
     /// after the rollback so it is the committed one.
     /// </summary>
     private static async Task<List<int>> RecordFailureAsync(
         NpgsqlConnection connection,
         IReadOnlyList<GrainCommit> commits,
-        List<int> pending,
+        List<int> units,
         CommitResult?[] results,
-        int statement,
+        int failure,
         Dictionary<LeaseToken, int> leaseChecks,
-        int[] firstStatements,
+        GroupWrites writes,
         CancellationToken cancellationToken)
     {
-        if (leaseChecks.Where(check => check.Value == statement).Select(check => (LeaseToken?)check.Key).FirstOrDefault() is { } lost)
+        if (leaseChecks.Where(check => check.Value == failure).Select(check => (LeaseToken?)check.Key).FirstOrDefault() is { } lost)
         {
-            var fenced = pending.Where(unit => commits[unit].Lease == lost).ToList();
+            var fenced = units.Where(unit => commits[unit].Lease == lost).ToList();
             foreach (var unit in fenced)
             {
                 results[unit] = CommitResult.Fenced;
@@ -319,10 +321,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             return fenced;
         }
 
-        var p = Array.FindLastIndex(firstStatements, first => first <= statement);
-        var conflicted = pending[p];
+        var (conflicted, operation) = writes.StateWrites[failure];
         var grain = commits[conflicted].Grain;
-        var operation = commits[conflicted].States[statement - firstStatements[p]];
         await using var read = new NpgsqlCommand(PostgresSql.ReadStateVersion, connection)
         {
             Parameters = { Value(grain.Type), Value(grain.Key), Value(operation.StateName) },
@@ -334,7 +334,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     /// <summary>
     /// Adds the fence of the batch's partitions and the check of its distinct leases, before any unit's writes; returns
-    /// each lease's failure text, a negative number so that no statement position can be mistaken for it. The fence
+    /// each lease's failure text, a negative number so that no state write's position can be mistaken for it. The fence
     /// locks are taken in ascending partition order, as a takeover's lock and every lease row lock are, so a group
     /// commit cannot deadlock with a takeover or a renewal.
     /// </summary>
@@ -356,53 +356,6 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             Value(distinct.Select(l => l.Epoch).ToArray()),
             Value(distinct.Select(l => checks[l].ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())));
         return checks;
-    }
-
-    /// <summary>Adds a unit's statements: one per state, then its reminder changes (its lease check comes before all units).</summary>
-    private static void AddUnit(NpgsqlBatch batch, GrainCommit commit)
-    {
-        var grain = commit.Grain;
-        foreach (var operation in commit.States)
-        {
-            batch.BatchCommands.Add(operation.ExpectedVersion is { } expected
-                ? BatchCommand(
-                    PostgresSql.UpdateState,
-                    Value(grain.Type),
-                    Value(grain.Key),
-                    Value(operation.StateName),
-                    Text(operation.Payload),
-                    Value(expected),
-                    CheckLabel(batch))
-                : BatchCommand(
-                    PostgresSql.InsertState, Value(grain.Type), Value(grain.Key), Value(operation.StateName), Text(operation.Payload), CheckLabel(batch)));
-        }
-
-        List<string>? deleted = null;
-        foreach (var reminder in commit.Reminders)
-        {
-            if (reminder.Kind == ReminderOperationKind.Upsert)
-            {
-                batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.UpsertReminder,
-                    Value(grain.Type),
-                    Value(grain.Key),
-                    Value(reminder.Name),
-                    Value(commit.Lease.Partition),
-                    Instant(reminder.DueAt),
-                    Interval(reminder.Period),
-                    Value((short)reminder.Policy)));
-            }
-            else
-            {
-                (deleted ??= []).Add(reminder.Name);
-            }
-        }
-
-        // A unit names each reminder once, so its removals are one statement whatever their order among the upserts.
-        if (deleted is not null)
-        {
-            batch.BatchCommands.Add(BatchCommand(PostgresSql.DeleteReminders, Value(grain.Type), Value(grain.Key), Value(deleted.ToArray())));
-        }
     }
 
     // ---- reminders -------------------------------------------------------------------------------------------
@@ -658,15 +611,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     private static NpgsqlParameter<T> Value<T>(T value) => new() { TypedValue = value };
 
-    /// <summary>What a check added next to <paramref name="batch"/> fails with: its position, which names the unit.</summary>
-    private static NpgsqlParameter<string> CheckLabel(NpgsqlBatch batch) =>
-        Value(batch.BatchCommands.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
-
-    private static NpgsqlParameter Interval(TimeSpan? value) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Interval, Value = value is { } interval ? interval : DBNull.Value };
 
     /// <summary>Npgsql only writes UTC instants to timestamptz.</summary>
     private static NpgsqlParameter<DateTimeOffset> Instant(DateTimeOffset value) => Value(value.ToUniversalTime());

@@ -1,0 +1,142 @@
+using Npgsql;
+
+namespace Actors.Runtime.Storage.Postgres;
+
+public sealed partial class PostgresStorageProvider
+{
+    /// <summary>
+    /// The writes of one group commit attempt as at most four statements, whatever the number of units: the state
+    /// updates, the first state writes, the reminder registrations and the reminder removals, each one statement over
+    /// arrays of rows. Per-unit statements cost PostgreSQL 25–45 µs each, and a move-in made about forty. Every state
+    /// write's failure text is its position in <see cref="StateWrites"/>, which names its unit and state.
+    /// </summary>
+    private sealed class GroupWrites
+    {
+        private readonly Rows _updates = new();
+        private readonly Rows _inserts = new();
+        private readonly List<long> _expected = [];
+        private readonly List<string> _upsertTypes = [];
+        private readonly List<string> _upsertKeys = [];
+        private readonly List<string> _upsertNames = [];
+        private readonly List<int> _upsertPartitions = [];
+        private readonly List<DateTimeOffset> _upsertDue = [];
+        private readonly List<TimeSpan?> _upsertPeriods = [];
+        private readonly List<short> _upsertPolicies = [];
+        private readonly List<string> _deleteTypes = [];
+        private readonly List<string> _deleteKeys = [];
+        private readonly List<string> _deleteNames = [];
+
+        /// <summary>Each state write of the attempt with its unit (the unit's index in the group), by failure text.</summary>
+        public List<(int Unit, StateOperation Operation)> StateWrites { get; } = [];
+
+        public void Add(int unit, GrainCommit commit)
+        {
+            var grain = commit.Grain;
+            foreach (var operation in commit.States)
+            {
+                var failure = StateWrites.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                StateWrites.Add((unit, operation));
+                if (operation.ExpectedVersion is { } expected)
+                {
+                    _updates.Add(grain, operation, failure);
+                    _expected.Add(expected);
+                }
+                else
+                {
+                    _inserts.Add(grain, operation, failure);
+                }
+            }
+
+            foreach (var reminder in commit.Reminders)
+            {
+                if (reminder.Kind == ReminderOperationKind.Upsert)
+                {
+                    _upsertTypes.Add(grain.Type);
+                    _upsertKeys.Add(grain.Key);
+                    _upsertNames.Add(reminder.Name);
+                    _upsertPartitions.Add(commit.Lease.Partition);
+                    _upsertDue.Add(reminder.DueAt.ToUniversalTime());
+                    _upsertPeriods.Add(reminder.Period);
+                    _upsertPolicies.Add((short)reminder.Policy);
+                }
+                else
+                {
+                    _deleteTypes.Add(grain.Type);
+                    _deleteKeys.Add(grain.Key);
+                    _deleteNames.Add(reminder.Name);
+                }
+            }
+        }
+
+        /// <summary>Adds the statements that have rows.</summary>
+        public void AddTo(NpgsqlBatch batch)
+        {
+            if (_updates.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    PostgresSql.UpdateStates,
+                    Value(_updates.Types.ToArray()),
+                    Value(_updates.Keys.ToArray()),
+                    Value(_updates.Names.ToArray()),
+                    Value(_updates.Payloads.ToArray()),
+                    Value(_expected.ToArray()),
+                    Value(_updates.Failures.ToArray())));
+            }
+
+            if (_inserts.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    PostgresSql.InsertStates,
+                    Value(_inserts.Types.ToArray()),
+                    Value(_inserts.Keys.ToArray()),
+                    Value(_inserts.Names.ToArray()),
+                    Value(_inserts.Payloads.ToArray()),
+                    Value(_inserts.Failures.ToArray())));
+            }
+
+            if (_upsertTypes.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    PostgresSql.UpsertReminders,
+                    Value(_upsertTypes.ToArray()),
+                    Value(_upsertKeys.ToArray()),
+                    Value(_upsertNames.ToArray()),
+                    Value(_upsertPartitions.ToArray()),
+                    Value(_upsertDue.ToArray()),
+                    Value(_upsertPeriods.ToArray()),
+                    Value(_upsertPolicies.ToArray())));
+            }
+
+            if (_deleteTypes.Count > 0)
+            {
+                batch.BatchCommands.Add(BatchCommand(
+                    PostgresSql.DeleteReminders, Value(_deleteTypes.ToArray()), Value(_deleteKeys.ToArray()), Value(_deleteNames.ToArray())));
+            }
+        }
+
+        /// <summary>The columns both state statements share.</summary>
+        private sealed class Rows
+        {
+            public List<string> Types { get; } = [];
+
+            public List<string> Keys { get; } = [];
+
+            public List<string> Names { get; } = [];
+
+            public List<string?> Payloads { get; } = [];
+
+            public List<string> Failures { get; } = [];
+
+            public int Count => Types.Count;
+
+            public void Add(GrainId grain, StateOperation operation, string failure)
+            {
+                Types.Add(grain.Type);
+                Keys.Add(grain.Key);
+                Names.Add(operation.StateName);
+                Payloads.Add(operation.Payload);
+                Failures.Add(failure);
+            }
+        }
+    }
+}
