@@ -261,12 +261,13 @@ internal static class PostgresSql
             ON CONFLICT DO NOTHING
             RETURNING grain_type, grain_key, state_name)
         SELECT actors_check(f.failure IS NULL, f.failure)
-        FROM (SELECT (
+        FROM (VALUES (1)) AS one
+        LEFT JOIN LATERAL (
             SELECT k.failure FROM k
             WHERE NOT EXISTS (
                 SELECT 1 FROM written w
                 WHERE w.grain_type = k.grain_type AND w.grain_key = k.grain_key AND w.state_name = k.state_name)
-            ORDER BY k.i LIMIT 1) AS failure) AS f
+            ORDER BY k.i LIMIT 1) AS f ON true
         """;
 
     /// <summary>
@@ -285,9 +286,10 @@ internal static class PostgresSql
               AND g.version = k.expected
             RETURNING k.i)
         SELECT actors_check(f.failure IS NULL, f.failure)
-        FROM (SELECT (
+        FROM (VALUES (1)) AS one
+        LEFT JOIN LATERAL (
             SELECT k.failure FROM k WHERE NOT EXISTS (SELECT 1 FROM written w WHERE w.i = k.i)
-            ORDER BY k.i LIMIT 1) AS failure) AS f
+            ORDER BY k.i LIMIT 1) AS f ON true
         """;
 
     /// <summary>
