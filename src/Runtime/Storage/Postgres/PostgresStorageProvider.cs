@@ -41,7 +41,13 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         // of 256 into a 1.2 s nested loop of two scans. Nor does any statement want a bitmap scan, which fetches every
         // matching row before it can sort them: a claim of the 256 oldest due reminders, with 10,000 due, read all of
         // them each time.
-        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c enable_seqscan=off -c enable_bitmapscan=off".Trim();
+        // The prepared statements keep their generic plan. PostgreSQL otherwise plans a statement again on every run while
+        // a plan for the actual values looks cheaper than the generic one, and for a statement over arrays (a group
+        // commit's writes, a batched read, the lease check) it always does: its row estimate follows the array's length,
+        // the generic plan's is ten. Planning those CTEs cost as much as running them (2,000 runs of the state update
+        // over three rows: 0.80 s planned each time, 0.42 s with the generic plan).
+        builder.ConnectionStringBuilder.Options =
+            $"{builder.ConnectionStringBuilder.Options} -c enable_seqscan=off -c enable_bitmapscan=off -c plan_cache_mode=force_generic_plan".Trim();
         _dataSource = builder.Build();
         _listener = new PostgresEventListener(connectionString, _logger);
     }
