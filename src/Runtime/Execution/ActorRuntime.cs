@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace Actors.Runtime.Execution;
 
 /// <summary>
-/// The runtime of one node: places calls on activations, owns the catalog, the committer and the stream provider.
+/// The runtime of one node: places calls on activations, owns the catalog, the store pipeline and the stream provider.
 /// </summary>
 internal sealed partial class ActorRuntime : IGrainFactory, IDisposable
 {

@@ -79,7 +79,7 @@ public sealed class ActorRuntimeOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan OutboxCheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Most grain commits in one store transaction (default 256).</summary>
+    /// <summary>Most grain commits and state reads in one store transaction (default 256).</summary>
     [Range(1, 10_000)]
     public int MaxCommitBatch { get; set; } = 256;
 
@@ -87,8 +87,9 @@ public sealed class ActorRuntimeOptions
     /// Group-commit transactions in flight at once from this node (default 2): commits and activating grains' state reads
     /// that arrive meanwhile wait and go to the store together. Fewer in flight make larger batches, so fewer transactions and less database CPU per
     /// write; one alone lets a slow batch hold every writer up. A batch beyond the first starts only while a quarter of
-    /// <see cref="MaxCommitBatch"/> commits wait: move-ins from 16 clients (a dozen commits waiting) then made 3.9 store
-    /// transactions each instead of 5.1, and a burst of activations (hundreds waiting) still keeps two in flight.
+    /// <see cref="MaxCommitBatch"/> requests (commits and reads) wait: move-ins from 16 clients (a dozen commits waiting)
+    /// then made 3.9 store transactions each instead of 5.1, and a burst of activations (hundreds waiting) still keeps
+    /// two in flight.
     /// </summary>
     [Range(1, 64)]
     public int CommitConcurrency { get; set; } = 2;

@@ -19,8 +19,8 @@ public readonly record struct StateKey(GrainId Grain, string StateName);
 public readonly record struct LeaseToken(string NodeId, int Partition, long Epoch);
 
 /// <summary>
-/// One grain's unit of work: state writes or clears, the events they raise and the reminder changes they
-/// make, each reminder named at most once (the last change a turn made to it). Everything in it commits atomically,
+/// One grain's unit of work: state writes or clears, each state named at most once, the events they raise and the
+/// reminder changes they make, each reminder named at most once (the last change a turn made to it). Everything in it commits atomically,
 /// or nothing does.
 /// </summary>
 public sealed record GrainCommit(

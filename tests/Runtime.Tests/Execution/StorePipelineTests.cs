@@ -30,15 +30,17 @@ public sealed class StorePipelineTests : IDisposable
         var first = _pipeline.CommitAsync(Commit("a"));
         await _store.FirstInFlight.WaitAsync(s_timeout);
         var readX = _pipeline.ReadAsync(Grain("x"), "profile", CancellationToken.None);
-        var second = _pipeline.CommitAsync(Commit("b"));
+        var second = _pipeline.CommitAsync(Commit("bb"));
         var readY = _pipeline.ReadAsync(Grain("y"), "profile", CancellationToken.None);
+        var third = _pipeline.CommitAsync(Commit("ccc"));
         _store.ReleaseFirst();
 
-        Assert.Equal(CommitStatus.Committed, (await first.WaitAsync(s_timeout)).Status);
-        Assert.Equal(CommitStatus.Committed, (await second.WaitAsync(s_timeout)).Status);
+        Assert.Equal([1L], (await first.WaitAsync(s_timeout)).NewVersions);
+        Assert.Equal([2L], (await second.WaitAsync(s_timeout)).NewVersions);
+        Assert.Equal([3L], (await third.WaitAsync(s_timeout)).NewVersions);
         Assert.Equal("x", (await readX.WaitAsync(s_timeout))?.Payload);
         Assert.Equal("y", (await readY.WaitAsync(s_timeout))?.Payload);
-        Assert.Equal(["commit a; read", "commit b; read x y"], _store.Calls);
+        Assert.Equal(["commit a; read", "commit bb ccc; read x y"], _store.Calls);
     }
 
     [Fact]
@@ -66,7 +68,7 @@ public sealed class StorePipelineTests : IDisposable
 
     /// <summary>
     /// The store's edge: records each call as what it committed and read, holds the first call until released, commits
-    /// every unit and answers each read with its grain's key as the payload.
+    /// every unit at a version of its key's length and answers each read with its grain's key as the payload.
     /// </summary>
     public class RecordingStore : DispatchProxy
     {
@@ -109,7 +111,7 @@ public sealed class StorePipelineTests : IDisposable
         private async Task<GroupCommitResult> AnswerAsync(IReadOnlyList<GrainCommit> commits, IReadOnlyList<StateKey> reads)
         {
             await RecordAsync($"commit {string.Join(' ', commits.Select(c => c.Grain.Key))}; read{string.Concat(reads.Select(r => $" {r.Grain.Key}"))}");
-            return new GroupCommitResult([.. commits.Select(_ => new CommitResult(CommitStatus.Committed, [1]))], States(reads));
+            return new GroupCommitResult([.. commits.Select(c => new CommitResult(CommitStatus.Committed, [c.Grain.Key.Length]))], States(reads));
         }
 
         private async Task<IReadOnlyList<StoredState?>> ReadAsync(IReadOnlyList<StateKey> reads)

@@ -593,6 +593,31 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Commit_AFirstWriteOfAnExistingStateAmongOtherWrites_FailsOnlyItsUnit()
+    {
+        var (updated, added, existing, later) = (Grain("first-updated"), Grain("first-added"), Grain("first-existing"), Grain("first-later"));
+        AssertCommitted(await WriteAsync(updated, State, null, Json(1)), 1);
+        AssertCommitted(await WriteAsync(existing, "other", null, Json(2)), 1);
+
+        var results = await Store.CommitAsync(
+            [
+                new GrainCommit(updated, await LeaseAsync(updated), [new StateOperation(State, 1, Json(3))], [], []),
+                new GrainCommit(added, await LeaseAsync(added), [new StateOperation(State, null, Json(4))], [], []),
+                new GrainCommit(existing, await LeaseAsync(existing), [new StateOperation(State, null, Json(5)), new StateOperation("other", null, Json(6))], [], []),
+                new GrainCommit(later, await LeaseAsync(later), [new StateOperation(State, null, Json(7))], [], []),
+            ],
+            Ct);
+
+        AssertCommitted(results[0], 2);
+        AssertCommitted(results[1], 1);
+        AssertConflict(results[2], "other", 1);
+        AssertCommitted(results[3], 1);
+        Assert.Null(await Store.ReadStateAsync(existing, State, Ct));
+        Assert.Equal((Json(2), 1L), await ReadPayloadAndVersionAsync(existing, "other"));
+        Assert.Equal((Json(7), 1L), await ReadPayloadAndVersionAsync(later, State));
+    }
+
+    [Fact]
     public async Task Commit_TwoUnitsOfOneGrainInAGroup_ApplyInOrder_AsTwoCommitsWould()
     {
         var grain = Grain("twice");

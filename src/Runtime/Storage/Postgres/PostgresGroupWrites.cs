@@ -5,37 +5,72 @@ namespace Actors.Runtime.Storage.Postgres;
 public sealed partial class PostgresStorageProvider
 {
     /// <summary>
-    /// The writes of one group commit attempt as at most four statements, whatever the number of units: the state
-    /// updates, the first state writes, the reminder registrations and the reminder removals, each one statement over
-    /// arrays of rows. Per-unit statements cost PostgreSQL 25–45 µs each, and a move-in made about forty. Every state
-    /// write's failure text is its position in <see cref="StateWrites"/>, which names its unit and state.
+    /// The writes of one group commit attempt as at most four statements a round, whatever the number of units: the
+    /// state updates, the first state writes, the reminder registrations and the reminder removals, each one statement
+    /// over arrays of rows. Per-unit statements cost PostgreSQL 25–45 µs each, and a move-in made about forty. A round
+    /// holds each grain once; a grain's second unit in the group (a reentrant grain's) goes to the next round, whose
+    /// statements run after the first round's in the same transaction and so see its writes. Every state write's failure
+    /// text is its position in <see cref="StateWrites"/>, which names its unit and state.
     /// </summary>
     private sealed class GroupWrites
     {
-        private readonly Rows _updates = new();
-        private readonly Rows _inserts = new();
-        private readonly List<long> _expected = [];
-        private readonly List<string> _upsertTypes = [];
-        private readonly List<string> _upsertKeys = [];
-        private readonly List<string> _upsertNames = [];
-        private readonly List<int> _upsertPartitions = [];
-        private readonly List<DateTimeOffset> _upsertDue = [];
-        private readonly List<TimeSpan?> _upsertPeriods = [];
-        private readonly List<short> _upsertPolicies = [];
-        private readonly List<string> _deleteTypes = [];
-        private readonly List<string> _deleteKeys = [];
-        private readonly List<string> _deleteNames = [];
+        private readonly List<Round> _rounds = [];
 
         /// <summary>Each state write of the attempt with its unit (the unit's index in the group), by failure text.</summary>
         public List<(int Unit, StateOperation Operation)> StateWrites { get; } = [];
 
         public void Add(int unit, GrainCommit commit)
         {
-            var grain = commit.Grain;
+            var round = _rounds.Find(r => !r.Grains.Contains(commit.Grain));
+            if (round is null)
+            {
+                round = new Round();
+                _rounds.Add(round);
+            }
+
+            round.Grains.Add(commit.Grain);
             foreach (var operation in commit.States)
             {
-                var failure = StateWrites.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                round.AddState(commit.Grain, operation, StateWrites.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 StateWrites.Add((unit, operation));
+            }
+
+            foreach (var reminder in commit.Reminders)
+            {
+                round.AddReminder(commit, reminder);
+            }
+        }
+
+        /// <summary>Adds each round's statements that have rows, round after round.</summary>
+        public void AddTo(NpgsqlBatch batch)
+        {
+            foreach (var round in _rounds)
+            {
+                round.AddTo(batch);
+            }
+        }
+
+        /// <summary>The rows of one round: at most one unit of each grain.</summary>
+        private sealed class Round
+        {
+            private readonly Rows _updates = new();
+            private readonly Rows _inserts = new();
+            private readonly List<long> _expected = [];
+            private readonly List<string> _upsertTypes = [];
+            private readonly List<string> _upsertKeys = [];
+            private readonly List<string> _upsertNames = [];
+            private readonly List<int> _upsertPartitions = [];
+            private readonly List<DateTimeOffset> _upsertDue = [];
+            private readonly List<TimeSpan?> _upsertPeriods = [];
+            private readonly List<short> _upsertPolicies = [];
+            private readonly List<string> _deleteTypes = [];
+            private readonly List<string> _deleteKeys = [];
+            private readonly List<string> _deleteNames = [];
+
+            public HashSet<GrainId> Grains { get; } = [];
+
+            public void AddState(GrainId grain, StateOperation operation, string failure)
+            {
                 if (operation.ExpectedVersion is { } expected)
                 {
                     _updates.Add(grain, operation, failure);
@@ -47,12 +82,12 @@ public sealed partial class PostgresStorageProvider
                 }
             }
 
-            foreach (var reminder in commit.Reminders)
+            public void AddReminder(GrainCommit commit, ReminderOperation reminder)
             {
                 if (reminder.Kind == ReminderOperationKind.Upsert)
                 {
-                    _upsertTypes.Add(grain.Type);
-                    _upsertKeys.Add(grain.Key);
+                    _upsertTypes.Add(commit.Grain.Type);
+                    _upsertKeys.Add(commit.Grain.Key);
                     _upsertNames.Add(reminder.Name);
                     _upsertPartitions.Add(commit.Lease.Partition);
                     _upsertDue.Add(reminder.DueAt.ToUniversalTime());
@@ -61,81 +96,81 @@ public sealed partial class PostgresStorageProvider
                 }
                 else
                 {
-                    _deleteTypes.Add(grain.Type);
-                    _deleteKeys.Add(grain.Key);
+                    _deleteTypes.Add(commit.Grain.Type);
+                    _deleteKeys.Add(commit.Grain.Key);
                     _deleteNames.Add(reminder.Name);
                 }
             }
-        }
 
-        /// <summary>Adds the statements that have rows.</summary>
-        public void AddTo(NpgsqlBatch batch)
-        {
-            if (_updates.Count > 0)
+            /// <summary>Adds the statements that have rows.</summary>
+            public void AddTo(NpgsqlBatch batch)
             {
-                batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.UpdateStates,
-                    Value(_updates.Types.ToArray()),
-                    Value(_updates.Keys.ToArray()),
-                    Value(_updates.Names.ToArray()),
-                    Value(_updates.Payloads.ToArray()),
-                    Value(_expected.ToArray()),
-                    Value(_updates.Failures.ToArray())));
+                if (_updates.Count > 0)
+                {
+                    batch.BatchCommands.Add(BatchCommand(
+                        PostgresSql.UpdateStates,
+                        Value(_updates.Types.ToArray()),
+                        Value(_updates.Keys.ToArray()),
+                        Value(_updates.Names.ToArray()),
+                        Value(_updates.Payloads.ToArray()),
+                        Value(_expected.ToArray()),
+                        Value(_updates.Failures.ToArray())));
+                }
+
+                if (_inserts.Count > 0)
+                {
+                    batch.BatchCommands.Add(BatchCommand(
+                        PostgresSql.InsertStates,
+                        Value(_inserts.Types.ToArray()),
+                        Value(_inserts.Keys.ToArray()),
+                        Value(_inserts.Names.ToArray()),
+                        Value(_inserts.Payloads.ToArray()),
+                        Value(_inserts.Failures.ToArray())));
+                }
+
+                if (_upsertTypes.Count > 0)
+                {
+                    batch.BatchCommands.Add(BatchCommand(
+                        PostgresSql.UpsertReminders,
+                        Value(_upsertTypes.ToArray()),
+                        Value(_upsertKeys.ToArray()),
+                        Value(_upsertNames.ToArray()),
+                        Value(_upsertPartitions.ToArray()),
+                        Value(_upsertDue.ToArray()),
+                        Value(_upsertPeriods.ToArray()),
+                        Value(_upsertPolicies.ToArray())));
+                }
+
+                if (_deleteTypes.Count > 0)
+                {
+                    batch.BatchCommands.Add(BatchCommand(
+                        PostgresSql.DeleteReminders, Value(_deleteTypes.ToArray()), Value(_deleteKeys.ToArray()), Value(_deleteNames.ToArray())));
+                }
             }
 
-            if (_inserts.Count > 0)
+            /// <summary>The columns both state statements share.</summary>
+            private sealed class Rows
             {
-                batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.InsertStates,
-                    Value(_inserts.Types.ToArray()),
-                    Value(_inserts.Keys.ToArray()),
-                    Value(_inserts.Names.ToArray()),
-                    Value(_inserts.Payloads.ToArray()),
-                    Value(_inserts.Failures.ToArray())));
-            }
+                public List<string> Types { get; } = [];
 
-            if (_upsertTypes.Count > 0)
-            {
-                batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.UpsertReminders,
-                    Value(_upsertTypes.ToArray()),
-                    Value(_upsertKeys.ToArray()),
-                    Value(_upsertNames.ToArray()),
-                    Value(_upsertPartitions.ToArray()),
-                    Value(_upsertDue.ToArray()),
-                    Value(_upsertPeriods.ToArray()),
-                    Value(_upsertPolicies.ToArray())));
-            }
+                public List<string> Keys { get; } = [];
 
-            if (_deleteTypes.Count > 0)
-            {
-                batch.BatchCommands.Add(BatchCommand(
-                    PostgresSql.DeleteReminders, Value(_deleteTypes.ToArray()), Value(_deleteKeys.ToArray()), Value(_deleteNames.ToArray())));
-            }
-        }
+                public List<string> Names { get; } = [];
 
-        /// <summary>The columns both state statements share.</summary>
-        private sealed class Rows
-        {
-            public List<string> Types { get; } = [];
+                public List<string?> Payloads { get; } = [];
 
-            public List<string> Keys { get; } = [];
+                public List<string> Failures { get; } = [];
 
-            public List<string> Names { get; } = [];
+                public int Count => Types.Count;
 
-            public List<string?> Payloads { get; } = [];
-
-            public List<string> Failures { get; } = [];
-
-            public int Count => Types.Count;
-
-            public void Add(GrainId grain, StateOperation operation, string failure)
-            {
-                Types.Add(grain.Type);
-                Keys.Add(grain.Key);
-                Names.Add(operation.StateName);
-                Payloads.Add(operation.Payload);
-                Failures.Add(failure);
+                public void Add(GrainId grain, StateOperation operation, string failure)
+                {
+                    Types.Add(grain.Type);
+                    Keys.Add(grain.Key);
+                    Names.Add(operation.StateName);
+                    Payloads.Add(operation.Payload);
+                    Failures.Add(failure);
+                }
             }
         }
     }

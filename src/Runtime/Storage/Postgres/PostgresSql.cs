@@ -5,13 +5,15 @@ internal static class PostgresSql
 {
     /// <summary>
     /// The schema this code writes: 1, the tables; 2, outbox rows numbered by the commit that appends them; 3, the check
-    /// function that lets a group commit run in one round trip.
+    /// function that lets a group commit run in one round trip; 4, text payloads, the due-time index and the renamed
+    /// check function (<see cref="Migration4"/>).
     /// </summary>
     public const int SchemaVersion = 4;
 
     /// <summary>
     /// The SQLSTATE <c>actors_check</c> raises: a commit unit's lease or expected version did not hold. The message is
-    /// the failure text the statement passed: its position in the batch, or the negative number of a lease.
+    /// the failure text the statement passed: the failing state write's number among the group's, or the negative number
+    /// of a lease.
     /// </summary>
     public const string CheckFailed = "AR001";
 
@@ -224,7 +226,7 @@ internal static class PostgresSql
         """;
 
     /// <summary>
-    /// The first statement of a group commit: each partition's fence lock ($1 is <see cref="PartitionFence"/>), shared,
+    /// The first statement of a group commit after the reads riding in it: each partition's fence lock ($1 is <see cref="PartitionFence"/>), shared,
     /// in ascending partition order (the array is sorted), until the transaction ends. A takeover (<see cref="FencePartition"/>) takes the lock exclusively
     /// before it changes the lease, so it waits for every commit that may have checked the old lease, and a commit that
     /// comes later waits for the takeover and then finds the new lease. The fence used to be FOR SHARE on the lease
@@ -249,7 +251,8 @@ internal static class PostgresSql
     /// The first writes of a group commit's units, one row each: $1 to $5 are parallel arrays of grain types, keys, state
     /// names, payloads and failure texts. Fails with <see cref="CheckFailed"/> and the failure text of the first row
     /// (in array order) that exists already. A clear inserts a row too (payload NULL), so the next write has a version to
-    /// expect. The rows' keys are distinct: a group commit attempt holds each grain once.
+    /// expect. The rows' keys are distinct: a unit names each state once, and one statement holds each grain's writes of
+    /// one unit.
     /// </summary>
     public const string InsertStates = """
         WITH k AS MATERIALIZED (
@@ -349,7 +352,7 @@ internal static class PostgresSql
     /// A group commit's reminder registrations: $1 to $7 are parallel arrays of grain types, keys, names, partitions, due
     /// times, periods (NULL for one-shot) and missed-tick policies. Versions come from one sequence, so they never repeat
     /// even after a delete and a re-register: a delivery that claimed the old reminder can never complete the new one.
-    /// The (grain, name) pairs are distinct: a unit names each reminder once and an attempt holds each grain once.
+    /// The (grain, name) pairs are distinct: a unit names each reminder once, and one statement holds one unit of a grain.
     /// </summary>
     public const string UpsertReminders = """
         INSERT INTO reminder (grain_type, grain_key, name, partition_id, due_at, period, policy, claimed_by, claim_expires_at, attempts, version)

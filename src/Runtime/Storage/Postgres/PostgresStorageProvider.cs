@@ -181,9 +181,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     /// node reads the answer. Every check (each unit's lease, each state's expected version) fails its statement when
     /// it does not hold, which rolls the whole batch back; the group is then run again without the unit that failed,
     /// so nothing of a failed unit survives while the others still commit together. Failures are rare, so the common
-    /// case never pays for per-unit savepoints and their round trips. An attempt holds each grain once: a grain's second
-    /// unit in the group (a reentrant grain's) goes to the next attempt, a transaction of its own after the first's, as
-    /// it would have had it come a moment later.
+    /// case never pays for per-unit savepoints and their round trips.
     /// </summary>
     public async Task<IReadOnlyList<CommitResult>> CommitAsync(IReadOnlyList<GrainCommit> commits, CancellationToken cancellationToken) =>
         (await CommitAsync(commits, [], cancellationToken)).Commits;
@@ -207,21 +205,22 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         {
             var failures = await TryCommitAsync(commits, pending, results, unread, states, cancellationToken);
             unread = null;
-            if (failures > 0)
+            if (failures == 0)
             {
-                LogCommitRetried(failures, pending.Count);
+                break;
             }
+
+            LogCommitRetried(failures, pending.Count);
         }
 
         return new GroupCommitResult(results!, states);
     }
 
     /// <summary>
-    /// One attempt at the units in <paramref name="pending"/> (the first of each grain), with <paramref name="reads"/>
-    /// first when there are any. Commits and fills their results when all succeed, and removes them from
-    /// <paramref name="pending"/>; otherwise (the batch rolled back by a failed check) records the results of the units
-    /// the check belonged to, removes them and returns how many failed. The reads fill <paramref name="states"/> in
-    /// either case.
+    /// One attempt at the units in <paramref name="pending"/>, with <paramref name="reads"/> first when there are any.
+    /// Commits and fills their results when all succeed; otherwise (the batch rolled back by a failed check) records the
+    /// results of the units the check belonged to, removes them from <paramref name="pending"/> and returns how many
+    /// failed. The reads fill <paramref name="states"/> in either case.
     /// </summary>
     private async Task<int> TryCommitAsync(
         IReadOnlyList<GrainCommit> commits,
@@ -231,8 +230,6 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         StoredState?[] states,
         CancellationToken cancellationToken)
     {
-        var grains = new HashSet<GrainId>(pending.Count);
-        var units = pending.Where(unit => grains.Add(commits[unit].Grain)).ToList();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
         if (reads is not null)
@@ -240,12 +237,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             batch.BatchCommands.Add(BatchCommand(PostgresSql.ReadStates, StateKeyArrays(reads)));
         }
 
-        var leaseChecks = AddLeaseChecks(batch, units.Select(unit => commits[unit].Lease));
+        var leaseChecks = AddLeaseChecks(batch, pending.Select(unit => commits[unit].Lease));
         var writes = new GroupWrites();
         var eventStreams = new List<string>();
         var eventTypes = new List<string>();
         var eventPayloads = new List<string>();
-        foreach (var unit in units)
+        foreach (var unit in pending)
         {
             writes.Add(unit, commits[unit]);
             foreach (var outgoing in commits[unit].Events)
@@ -285,19 +282,19 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         catch (PostgresException ex) when (ex.SqlState == PostgresSql.CheckFailed)
         {
             var failure = int.Parse(ex.MessageText, System.Globalization.CultureInfo.InvariantCulture);
-            var failed = await RecordFailureAsync(connection, commits, units, results, failure, leaseChecks, writes, cancellationToken);
+            var failed = await RecordFailureAsync(connection, commits, pending, results, failure, leaseChecks, writes, cancellationToken);
             pending.RemoveAll(failed.Contains);
             return failed.Count;
         }
 
-        foreach (var unit in units)
+        foreach (var unit in pending)
         {
             results[unit] = new CommitResult(
                 CommitStatus.Committed,
                 [.. commits[unit].States.Select(operation => operation.ExpectedVersion + 1 ?? 1)]);
         }
 
-        pending.RemoveAll(units.Contains);
+        pending.Clear();
         return 0;
     }
 
@@ -309,7 +306,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     private static async Task<List<int>> RecordFailureAsync(
         NpgsqlConnection connection,
         IReadOnlyList<GrainCommit> commits,
-        List<int> units,
+        List<int> pending,
         CommitResult?[] results,
         int failure,
         Dictionary<LeaseToken, int> leaseChecks,
@@ -318,7 +315,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     {
         if (leaseChecks.Where(check => check.Value == failure).Select(check => (LeaseToken?)check.Key).FirstOrDefault() is { } lost)
         {
-            var fenced = units.Where(unit => commits[unit].Lease == lost).ToList();
+            var fenced = pending.Where(unit => commits[unit].Lease == lost).ToList();
             foreach (var unit in fenced)
             {
                 results[unit] = CommitResult.Fenced;
