@@ -20,8 +20,8 @@ public readonly record struct LeaseToken(string NodeId, int Partition, long Epoc
 
 /// <summary>
 /// One grain's unit of work: state writes or clears, each state named at most once, the events they raise and the
-/// reminder changes they make, each reminder named at most once (the last change a turn made to it). Everything in it commits atomically,
-/// or nothing does.
+/// reminder changes they make, each reminder named at most once (the last change a turn made to it). Everything in it
+/// commits atomically, or nothing does.
 /// </summary>
 public sealed record GrainCommit(
     GrainId Grain,

@@ -29,11 +29,7 @@ public sealed class StoreBatcherTests
     [Fact]
     public async Task ASecondBatch_StartsWhileOneIsInFlight_OnlyOnceABusyQueueHasFormed()
     {
-        var store = new HeldStore();
-        var batcher = new StoreBatcher<int, int>(store.RunAsync, maxBatch: 8, concurrency: 2, closedMessage: "closed", busyQueue: 3);
-
-        var first = batcher.EnqueueAsync(0);
-        await store.FirstInFlight.WaitAsync(s_timeout);
+        var (store, batcher, first) = await StartWithAHeldBatchAsync();
         var queued = Enumerable.Range(1, 3).Select(batcher.EnqueueAsync).ToArray();
         await store.LaterRan.WaitAsync(s_timeout);
 
@@ -48,17 +44,23 @@ public sealed class StoreBatcherTests
     [Fact]
     public async Task RequestsBelowABusyQueue_WaitForTheBatchInFlight_AndThenGoTogether()
     {
-        var store = new HeldStore();
-        var batcher = new StoreBatcher<int, int>(store.RunAsync, maxBatch: 8, concurrency: 2, closedMessage: "closed", busyQueue: 3);
-
-        var first = batcher.EnqueueAsync(0);
-        await store.FirstInFlight.WaitAsync(s_timeout);
+        var (store, batcher, first) = await StartWithAHeldBatchAsync();
         var queued = new[] { batcher.EnqueueAsync(1), batcher.EnqueueAsync(2) };
         store.ReleaseFirst();
         var results = await Task.WhenAll(queued.Prepend(first)).WaitAsync(s_timeout);
 
         Assert.Equal([0, 1, 2], results);
         Assert.Equal([([0], 0), ([1, 2], 0)], store.Batches.Zip(store.InFlightAtStart).ToList(), new BatchComparer());
+    }
+
+    /// <summary>Two loops, a busy queue of three, and request 0 held in flight by the store.</summary>
+    private static async Task<(HeldStore Store, StoreBatcher<int, int> Batcher, Task<int> First)> StartWithAHeldBatchAsync()
+    {
+        var store = new HeldStore();
+        var batcher = new StoreBatcher<int, int>(store.RunAsync, maxBatch: 8, concurrency: 2, closedMessage: "closed", busyQueue: 3);
+        var first = batcher.EnqueueAsync(0);
+        await store.FirstInFlight.WaitAsync(s_timeout);
+        return (store, batcher, first);
     }
 
     [Fact]

@@ -53,9 +53,8 @@ public sealed partial class PostgresStorageProvider
         /// <summary>The rows of one round: at most one unit of each grain.</summary>
         private sealed class Round
         {
-            private readonly Rows _updates = new();
-            private readonly Rows _inserts = new();
-            private readonly List<long> _expected = [];
+            private readonly StateRows _updates = new(PostgresSql.UpdateStates);
+            private readonly StateRows _inserts = new(PostgresSql.InsertStates);
             private readonly List<string> _upsertTypes = [];
             private readonly List<string> _upsertKeys = [];
             private readonly List<string> _upsertNames = [];
@@ -69,18 +68,8 @@ public sealed partial class PostgresStorageProvider
 
             public HashSet<GrainId> Grains { get; } = [];
 
-            public void AddState(GrainId grain, StateOperation operation, string failure)
-            {
-                if (operation.ExpectedVersion is { } expected)
-                {
-                    _updates.Add(grain, operation, failure);
-                    _expected.Add(expected);
-                }
-                else
-                {
-                    _inserts.Add(grain, operation, failure);
-                }
-            }
+            public void AddState(GrainId grain, StateOperation operation, string failure) =>
+                (operation.ExpectedVersion is null ? _inserts : _updates).Add(grain, operation, failure);
 
             public void AddReminder(GrainCommit commit, ReminderOperation reminder)
             {
@@ -105,29 +94,8 @@ public sealed partial class PostgresStorageProvider
             /// <summary>Adds the statements that have rows.</summary>
             public void AddTo(NpgsqlBatch batch)
             {
-                if (_updates.Count > 0)
-                {
-                    batch.BatchCommands.Add(BatchCommand(
-                        PostgresSql.UpdateStates,
-                        Value(_updates.Types.ToArray()),
-                        Value(_updates.Keys.ToArray()),
-                        Value(_updates.Names.ToArray()),
-                        Value(_updates.Payloads.ToArray()),
-                        Value(_expected.ToArray()),
-                        Value(_updates.Failures.ToArray())));
-                }
-
-                if (_inserts.Count > 0)
-                {
-                    batch.BatchCommands.Add(BatchCommand(
-                        PostgresSql.InsertStates,
-                        Value(_inserts.Types.ToArray()),
-                        Value(_inserts.Keys.ToArray()),
-                        Value(_inserts.Names.ToArray()),
-                        Value(_inserts.Payloads.ToArray()),
-                        Value(_inserts.Failures.ToArray())));
-                }
-
+                _updates.AddTo(batch);
+                _inserts.AddTo(batch);
                 if (_upsertTypes.Count > 0)
                 {
                     batch.BatchCommands.Add(BatchCommand(
@@ -148,28 +116,44 @@ public sealed partial class PostgresStorageProvider
                 }
             }
 
-            /// <summary>The columns both state statements share.</summary>
-            private sealed class Rows
+            /// <summary>
+            /// The rows of one state statement: the updates (with the versions they expect) or the first writes (none).
+            /// </summary>
+            private sealed class StateRows(string sql)
             {
-                public List<string> Types { get; } = [];
-
-                public List<string> Keys { get; } = [];
-
-                public List<string> Names { get; } = [];
-
-                public List<string?> Payloads { get; } = [];
-
-                public List<string> Failures { get; } = [];
-
-                public int Count => Types.Count;
+                private readonly List<string> _types = [];
+                private readonly List<string> _keys = [];
+                private readonly List<string> _names = [];
+                private readonly List<string?> _payloads = [];
+                private readonly List<long> _expected = [];
+                private readonly List<string> _failures = [];
 
                 public void Add(GrainId grain, StateOperation operation, string failure)
                 {
-                    Types.Add(grain.Type);
-                    Keys.Add(grain.Key);
-                    Names.Add(operation.StateName);
-                    Payloads.Add(operation.Payload);
-                    Failures.Add(failure);
+                    _types.Add(grain.Type);
+                    _keys.Add(grain.Key);
+                    _names.Add(operation.StateName);
+                    _payloads.Add(operation.Payload);
+                    if (operation.ExpectedVersion is { } expected)
+                    {
+                        _expected.Add(expected);
+                    }
+
+                    _failures.Add(failure);
+                }
+
+                /// <summary>Adds the statement when it has rows.</summary>
+                public void AddTo(NpgsqlBatch batch)
+                {
+                    if (_types.Count == 0)
+                    {
+                        return;
+                    }
+
+                    NpgsqlParameter[] keys = [Value(_types.ToArray()), Value(_keys.ToArray()), Value(_names.ToArray()), Value(_payloads.ToArray())];
+                    batch.BatchCommands.Add(_expected.Count > 0
+                        ? BatchCommand(sql, [.. keys, Value(_expected.ToArray()), Value(_failures.ToArray())])
+                        : BatchCommand(sql, [.. keys, Value(_failures.ToArray())]));
                 }
             }
         }
