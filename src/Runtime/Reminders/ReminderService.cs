@@ -9,8 +9,9 @@ namespace Actors.Runtime.Reminders;
 
 /// <summary>
 /// Delivers due reminders of the partitions this node holds. It sleeps until the earliest due time it knows of
-/// (on the runtime's TimeProvider, so a manual clock drives it), a commit that changed reminders, or the poll
-/// interval, whichever comes first: due reminders go out within a second, without minute-long polling.
+/// (on the runtime's TimeProvider, so a manual clock drives it), a wake-up, or the poll interval, whichever comes
+/// first: due reminders go out within a second, without minute-long polling. A commit on this node that sets a
+/// reminder due sooner moves the loop's timer without a look at storage; one already due wakes it.
 /// A reminder is claimed in storage, delivered as a grain call, and re-armed or deleted only after the handler
 /// succeeded; a claim left by a dead node expires and the reminder is delivered again.
 /// </summary>
@@ -27,17 +28,18 @@ internal sealed partial class ReminderService : IAsyncDisposable
     private readonly StoreBatcher<ReminderCompletion, bool> _completions;
 
     /// <summary>
-    /// How long the loop lets reminder changes due later pile up before it looks at storage: under load a commit
-    /// that sets a reminder comes every few milliseconds, and each look is a claim and a query.
-    /// </summary>
-    private static readonly TimeSpan s_changeCoalescing = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>
     /// The due time the loop sleeps until, in UTC ticks: a change due no sooner cannot make it look earlier, so it does
     /// not wake it. <see cref="long.MinValue"/> while the loop looks at storage (every change counts then), and
     /// <see cref="long.MaxValue"/> while it knows of nothing due.
     /// </summary>
     private long _sleepingUntil = long.MinValue;
+
+    /// <summary>
+    /// The earliest due time of the reminders this node's commits set since the loop last looked at storage, in UTC
+    /// ticks (<see cref="long.MaxValue"/> for none). The loop sets its timer by it without looking again: the commit
+    /// told it the time.
+    /// </summary>
+    private long _soonestChange = long.MaxValue;
 
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,6 +48,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
     /// <summary>The batch still being delivered while the loop claims the next one (see <see cref="DeliverDueAsync"/>).</summary>
     private Task _previousBatch = Task.CompletedTask;
     private long _settled;
+    private long _looks;
 
     public ReminderService(IStorageProvider storage, PartitionDirectory directory, ActorRuntime runtime, IOptions<ActorRuntimeOptions> options, ILogger<ReminderService> logger)
     {
@@ -65,6 +68,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
     /// <summary>Deliveries whose outcome (delete, re-arm, skip or retry) has been written back.</summary>
     public long Settled => Interlocked.Read(ref _settled);
 
+    /// <summary>How many times the loop has asked storage for the next due time; for tests.</summary>
+    internal long Looks => Interlocked.Read(ref _looks);
+
     /// <summary>The due time the loop sleeps until, once it has looked at storage and knows one; for tests.</summary>
     internal DateTimeOffset? SleepingUntil => Interlocked.Read(ref _sleepingUntil) is var ticks and not (long.MinValue or long.MaxValue)
         ? new DateTimeOffset(ticks, TimeSpan.Zero)
@@ -76,9 +82,9 @@ internal sealed partial class ReminderService : IAsyncDisposable
 
     /// <summary>
     /// A commit on this node set or removed reminders. One already due wakes the loop at once; one due later but before
-    /// the time the loop sleeps until wakes it after <see cref="s_changeCoalescing"/>, so that the changes of many
-    /// commits cost one look at storage. Removals alone never make anything due sooner, and neither does a reminder due
-    /// after the time the loop already sleeps until (the SAs' activation dates, which a move-in sets by the thousand).
+    /// the time the loop sleeps until moves its timer (no look at storage: the commit says when). Removals alone never
+    /// make anything due sooner, and neither does a reminder due after the time the loop already sleeps until (the SAs'
+    /// activation dates, which a move-in sets by the thousand).
     /// </summary>
     private void OnRemindersChanged(IReadOnlyList<ReminderOperation> operations)
     {
@@ -98,7 +104,22 @@ internal sealed partial class ReminderService : IAsyncDisposable
                 return;
             }
 
-            sooner |= operation.DueAt.UtcTicks < sleepingUntil;
+            var due = operation.DueAt.UtcTicks;
+            if (due < sleepingUntil)
+            {
+                sooner = true;
+                var soonest = Interlocked.Read(ref _soonestChange);
+                while (due < soonest)
+                {
+                    var seen = Interlocked.CompareExchange(ref _soonestChange, due, soonest);
+                    if (seen == soonest)
+                    {
+                        break;
+                    }
+
+                    soonest = seen;
+                }
+            }
         }
 
         if (sooner)
@@ -112,7 +133,6 @@ internal sealed partial class ReminderService : IAsyncDisposable
         while (!stopping.IsCancellationRequested)
         {
             var wake = Volatile.Read(ref _wake).Task;
-            var changed = Volatile.Read(ref _changed).Task;
             try
             {
                 var partitions = _directory.LocalPartitions;
@@ -121,7 +141,7 @@ internal sealed partial class ReminderService : IAsyncDisposable
                     continue;
                 }
 
-                await SleepAsync(partitions, wake, changed, stopping);
+                await SleepAsync(partitions, wake, stopping);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -238,36 +258,53 @@ internal sealed partial class ReminderService : IAsyncDisposable
         return reminder.DueAt + TimeSpan.FromTicks(elapsedTicks * period.Ticks);
     }
 
-    private async Task SleepAsync(IReadOnlyCollection<int> partitions, Task wake, Task changed, CancellationToken stopping)
+    /// <summary>
+    /// Looks at storage for the earliest due time, then sleeps until it, a wake-up, or the poll interval. A commit that
+    /// sets a reminder due sooner moves the timer and the loop sleeps on.
+    /// </summary>
+    private async Task SleepAsync(IReadOnlyCollection<int> partitions, Task wake, CancellationToken stopping)
     {
         using var sleep = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var waits = new List<Task> { wake, changed, Task.Delay(_options.ReminderPollInterval, sleep.Token) };
+        var poll = Task.Delay(_options.ReminderPollInterval, sleep.Token);
         Interlocked.Exchange(ref _sleepingUntil, long.MinValue);
-        var next = partitions.Count > 0 ? await _storage.GetNextReminderDueAsync(partitions, stopping) : null;
-        Interlocked.Exchange(ref _sleepingUntil, next?.UtcTicks ?? long.MaxValue);
-        if (next is { } nextDue)
+
+        // Changes committed before the look are in what it reads; the ones after it are gathered again.
+        Interlocked.Exchange(ref _soonestChange, long.MaxValue);
+        var stored = partitions.Count > 0 ? await _storage.GetNextReminderDueAsync(partitions, stopping) : null;
+        Interlocked.Increment(ref _looks);
+        var looked = _runtime.Time.GetUtcNow();
+        while (true)
         {
-            var now = _runtime.Time.GetUtcNow();
-            var dueIn = nextDue - now;
-            if (dueIn > TimeSpan.Zero)
+            var changed = Volatile.Read(ref _changed).Task;
+            var nextTicks = Math.Min(stored?.UtcTicks ?? long.MaxValue, Interlocked.Read(ref _soonestChange));
+            Interlocked.Exchange(ref _sleepingUntil, nextTicks);
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(sleep.Token);
+            var waits = new List<Task>(5) { wake, changed, poll };
+            if (nextTicks != long.MaxValue)
             {
-                waits.Add(Task.Delay(dueIn, _runtime.Time, sleep.Token));
+                var now = _runtime.Time.GetUtcNow();
+                var dueIn = new DateTimeOffset(nextTicks, TimeSpan.Zero) - now;
+                if (dueIn > TimeSpan.Zero)
+                {
+                    waits.Add(Task.Delay(dueIn, _runtime.Time, timer.Token));
+                }
+
+                // Due already (claimed by someone else, just released, or made due by a clock move during the last
+                // delivery), or the business clock moved since the look (a timer counts from the clock's instant when
+                // it is set, so it would fire late): look again in 50 ms of real time. A delay on a manual business
+                // clock would wait for its next move.
+                if (dueIn <= TimeSpan.Zero || now != looked)
+                {
+                    waits.Add(Task.Delay(TimeSpan.FromMilliseconds(50), timer.Token));
+                }
             }
 
-            // Due already (claimed by someone else, just released, or made due by a clock move during the last
-            // delivery), or the business clock moved while the timer was set (it counts from the clock's instant at
-            // that moment, so it would fire late): look again in 50 ms of real time. A delay on a manual business
-            // clock would wait for its next move.
-            if (dueIn <= TimeSpan.Zero || _runtime.Time.GetUtcNow() != now)
+            var woken = await Task.WhenAny(waits);
+            await timer.CancelAsync();
+            if (woken != changed)
             {
-                waits.Add(Task.Delay(TimeSpan.FromMilliseconds(50), sleep.Token));
+                break;
             }
-        }
-
-        if (await Task.WhenAny(waits) == changed)
-        {
-            // A reminder due later was set: let more changes come (a due one still wakes the loop at once).
-            await Task.WhenAny(wake, Task.Delay(s_changeCoalescing, sleep.Token));
         }
 
         await sleep.CancelAsync();

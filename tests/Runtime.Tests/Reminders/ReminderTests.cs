@@ -55,8 +55,13 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
         await grain.OneShotAsync("later", Start.AddDays(2), MissedTickPolicy.FireOnce);
         await Polling.UntilAsync(() => Task.FromResult(reminders.SleepingUntil), until => until == Start.AddDays(2), "the loop to sleep until the later reminder");
 
+        var looks = reminders.Looks;
+
         await grain.OneShotAsync("sooner", Start.AddHours(1), MissedTickPolicy.FireOnce);
         await Polling.UntilAsync(() => Task.FromResult(reminders.SleepingUntil), until => until == Start.AddHours(1), "the loop to sleep until the sooner reminder");
+
+        // The commit told the loop the time: it moved its timer without asking storage again.
+        Assert.Equal(looks, reminders.Looks);
         Clock.Advance(TimeSpan.FromHours(1));
 
         await Probe.WaitUntilAsync(() => Probe.Get("delivered:sooner:sooner") == 1, "the sooner reminder at its instant");

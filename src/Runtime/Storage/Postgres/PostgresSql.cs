@@ -421,17 +421,16 @@ internal static class PostgresSql
         """;
 
     /// <summary>
-    /// The earliest unclaimed due time, one short index scan per partition (partition_id, due_at): a min over
-    /// partition_id = ANY($1) would read every reminder of every partition.
+    /// The earliest unclaimed due time: the (due, partition) index read in order up to the first row of one of the
+    /// partitions that is not claimed, so a node holding every partition reads one entry. It used to be one index scan
+    /// per partition on (partition, due), whose cost grew with the partitions held: 2.7 ms for 256 on a quiet server,
+    /// 15 ms a look in the move-in benchmark, where the reminder loop looked five times a second.
     /// </summary>
     public const string NextReminderDue = """
-        SELECT min(n.due_at)
-        FROM unnest($1::integer[]) AS p(partition_id)
-        CROSS JOIN LATERAL (
-            SELECT r.due_at FROM reminder r
-            WHERE r.partition_id = p.partition_id AND (r.claimed_by IS NULL OR r.claim_expires_at <= clock_timestamp())
-            ORDER BY r.due_at
-            LIMIT 1) AS n
+        SELECT r.due_at FROM reminder r
+        WHERE r.partition_id = ANY($1) AND (r.claimed_by IS NULL OR r.claim_expires_at <= clock_timestamp())
+        ORDER BY r.due_at
+        LIMIT 1
         """;
 
     /// <summary>

@@ -439,8 +439,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
         await using var command = Command(PostgresSql.NextReminderDue, Value(partitions.ToArray()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0);
+        return await reader.ReadAsync(cancellationToken) ? reader.GetFieldValue<DateTimeOffset>(0) : null;
     }
 
     public async Task<bool> AnyDueRemindersAsync(DateTimeOffset dueBy, CancellationToken cancellationToken)
