@@ -29,6 +29,12 @@ internal sealed partial class Activation
     private IntrusiveList<WorkItem, WorkItem.Mailbox> _waiting;
     private List<OutgoingEvent>? _pendingEvents;
     private Dictionary<string, ReminderOperation>? _pendingReminders;
+
+    /// <summary>
+    /// The reminder changes of commits in flight (a turn may start a commit and go on before it ends), oldest first:
+    /// the turn still sees them (<see cref="TryGetPendingReminder"/>) until their commit has ended.
+    /// </summary>
+    private List<Dictionary<string, ReminderOperation>>? _committingReminders;
     private List<GrainTimer>? _timers;
     private Dictionary<StreamId, StreamSubscription>? _subscriptions;
     private Grain? _grain;
@@ -490,16 +496,26 @@ internal sealed partial class Activation
 
     public bool TryGetPendingReminder(string name, out ReminderOperation operation)
     {
-        if (_pendingReminders is null)
+        if (_pendingReminders is not null && _pendingReminders.TryGetValue(name, out operation!))
         {
-            operation = null!;
-            return false;
+            return true;
         }
 
-        return _pendingReminders.TryGetValue(name, out operation!);
+        for (var i = (_committingReminders?.Count ?? 0) - 1; i >= 0; i--)
+        {
+            if (_committingReminders![i].TryGetValue(name, out operation!))
+            {
+                return true;
+            }
+        }
+
+        operation = null!;
+        return false;
     }
 
-    public IEnumerable<ReminderOperation> PendingReminders => _pendingReminders?.Values ?? Enumerable.Empty<ReminderOperation>();
+    /// <summary>The turn's reminder changes not yet committed, those of commits in flight first: a later one of a name wins.</summary>
+    public IEnumerable<ReminderOperation> PendingReminders =>
+        (_committingReminders ?? []).SelectMany(c => c.Values).Concat(_pendingReminders?.Values ?? Enumerable.Empty<ReminderOperation>());
 
     /// <summary>Commits the turn's buffered events and reminder changes that no state write carried.</summary>
     public async Task FlushPendingAsync()
@@ -513,17 +529,22 @@ internal sealed partial class Activation
     }
 
     /// <summary>
-    /// Commits a state operation (or none) together with everything the turn buffered, in one transaction.
-    /// Returns the new version of the state.
+    /// Commits a state operation (or none) together with everything the turn buffered until now, in one transaction.
+    /// Returns the new version of the state. The commit takes what it carries: what the turn buffers while it is in
+    /// flight goes with the next commit, and a second commit started before this one ends does not carry it again.
+    /// If the commit fails, what it carried is discarded with it (the activation is deactivated in every such case).
     /// </summary>
     public async Task<long> CommitAsync(StateOperation? state)
     {
-        var commit = new GrainCommit(
-            Id,
-            Lease,
-            state is null ? [] : [state],
-            _pendingEvents is null ? [] : [.. _pendingEvents],
-            _pendingReminders is null ? [] : [.. _pendingReminders.Values]);
+        IReadOnlyList<OutgoingEvent> events = _pendingEvents is { } pendingEvents ? pendingEvents : [];
+        var reminders = _pendingReminders;
+        ClearPending();
+        var commit = new GrainCommit(Id, Lease, state is null ? [] : [state], events, reminders is null ? [] : [.. reminders.Values]);
+        if (reminders is not null)
+        {
+            (_committingReminders ??= []).Add(reminders);
+        }
+
         CommitResult result;
         try
         {
@@ -536,11 +557,17 @@ internal sealed partial class Activation
             RequestDeactivation(new DeactivationReason(DeactivationReasonCode.InconsistentState, $"commit failed: {ex.GetType().Name}"));
             throw;
         }
+        finally
+        {
+            if (reminders is not null && _committingReminders!.Remove(reminders) && _committingReminders.Count == 0)
+            {
+                _committingReminders = null;
+            }
+        }
 
         switch (result.Status)
         {
             case CommitStatus.Committed:
-                ClearPending();
                 if (commit.Reminders.Count > 0)
                 {
                     Runtime.NotifyRemindersChanged(commit.Reminders);

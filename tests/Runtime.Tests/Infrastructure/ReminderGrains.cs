@@ -19,6 +19,9 @@ public interface IReminderGrain : IGrainWithStringKey, IRemindable
 
     /// <summary>Registers a one-shot reminder and then fails: the reminder must not exist afterwards.</summary>
     Task OneShotThenFailAsync(string name, DateTimeOffset dueAt);
+
+    /// <summary>Moves a reminder, starts a state write that carries the change, and answers the due time the turn sees while that write is in flight.</summary>
+    Task<DateTimeOffset?> MoveWhileWritingAsync(string name, DateTimeOffset dueAt);
 }
 
 /// <summary>
@@ -49,6 +52,15 @@ public sealed class ReminderGrain([PersistentState("reminders")] IPersistentStat
     {
         await RegisterOrUpdateReminder(name, dueAt, MissedTickPolicy.FireOnce);
         throw new InvalidOperationException("the turn failed after registering");
+    }
+
+    public async Task<DateTimeOffset?> MoveWhileWritingAsync(string name, DateTimeOffset dueAt)
+    {
+        await RegisterOrUpdateReminder(name, dueAt, MissedTickPolicy.FireOnce);
+        var write = state.WriteStateAsync();
+        var seen = await GetReminder(name);
+        await write;
+        return seen?.DueAt;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)

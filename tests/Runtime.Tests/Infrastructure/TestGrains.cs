@@ -192,3 +192,31 @@ public sealed class ThrowingGrain(Probe probe) : Grain, IThrowingGrain
         }
     }
 }
+
+public interface ITwoStateGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Raises 1, starts the write of its first state, raises 2, starts the write of its second state, raises 3, then
+    /// awaits both writes: two commits in flight in one turn, and events raised around them.
+    /// </summary>
+    Task RaiseAroundTwoWritesAsync();
+}
+
+/// <summary>A grain with two persistent states, each written by its own commit; raises on "two/{key}".</summary>
+public sealed class TwoStateGrain(
+    [PersistentState("first")] IPersistentState<CounterState> first,
+    [PersistentState("second")] IPersistentState<CounterState> second) : Grain, ITwoStateGrain
+{
+    public async Task RaiseAroundTwoWritesAsync()
+    {
+        var stream = GetStreamProvider("outbox").GetStream<CounterIncremented>(StreamId.Create("two", this.GetPrimaryKeyString()));
+        await stream.OnNextAsync(new CounterIncremented(1));
+        first.State.Value++;
+        var firstWrite = first.WriteStateAsync();
+        await stream.OnNextAsync(new CounterIncremented(2));
+        second.State.Value++;
+        var secondWrite = second.WriteStateAsync();
+        await stream.OnNextAsync(new CounterIncremented(3));
+        await Task.WhenAll(firstWrite, secondWrite);
+    }
+}

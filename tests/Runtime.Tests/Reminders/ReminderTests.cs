@@ -69,6 +69,18 @@ public abstract class ReminderTests(StoreKind kind) : NodeTestBase(kind)
     }
 
     [Fact]
+    public async Task ReminderMovedByACommitInFlight_IsSeenMovedByItsTurn()
+    {
+        var node = await StartNodeAsync();
+        var grain = node.Grains.GetGrain<IReminderGrain>("in-flight");
+        await grain.OneShotAsync("r", Start.AddDays(2), MissedTickPolicy.FireOnce);
+
+        // The write carrying the move is still in flight when the turn asks: it must see the move, not the stored time.
+        Assert.Equal(Start.AddDays(1), await grain.MoveWhileWritingAsync("r", Start.AddDays(1)));
+        Assert.Equal(Start.AddDays(1), (await grain.GetReminderAsync("r"))!.DueAt);
+    }
+
+    [Fact]
     public async Task ReminderSetByAFailedTurn_DoesNotExist()
     {
         var node = await StartNodeAsync();
