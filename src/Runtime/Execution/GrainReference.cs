@@ -21,13 +21,15 @@ public class GrainReference : DispatchProxy, IAddressable
 
     internal static TGrainInterface Create<TGrainInterface>(ActorRuntime runtime, GrainClassInfo grainClass, GrainId grainId)
     {
-        var proxy = Create<TGrainInterface, GrainReference>();
-        var reference = (GrainReference)(object)proxy!;
+        // DispatchProxy.Create looks the generated proxy type up for the caller's load context and runs its constructor
+        // by reflection, every time; a copy of one proxy made per interface is a plain allocation. The generated
+        // type's own fields are the interface's method table, the same for every proxy of it.
+        var reference = (GrainReference)Template<TGrainInterface>.Proxy.MemberwiseClone();
         reference._runtime = runtime;
         reference._grainClass = grainClass;
         reference.GrainId = grainId;
         reference._partition = Partitioner.GetPartition(grainId, runtime.Directory.PartitionCount);
-        return proxy;
+        return (TGrainInterface)(object)reference;
     }
 
     public override string ToString() => $"GrainReference:{GrainId}";
@@ -37,6 +39,12 @@ public class GrainReference : DispatchProxy, IAddressable
         ArgumentNullException.ThrowIfNull(targetMethod);
         var method = GrainMethod.For(targetMethod);
         return method.Invoke(_runtime!, _grainClass!, GrainId, _partition, args ?? []);
+    }
+
+    /// <summary>The proxy of one grain interface that <see cref="Create{TGrainInterface}"/> copies.</summary>
+    private static class Template<TGrainInterface>
+    {
+        public static readonly GrainReference Proxy = (GrainReference)(object)Create<TGrainInterface, GrainReference>()!;
     }
 }
 

@@ -17,6 +17,8 @@ internal sealed class GrainClassInfo
         ImplicitSubscriptions = [.. grainClass.GetCustomAttributes<ImplicitStreamSubscriptionAttribute>().Select(a => a.Namespace)];
         Constructor = grainClass.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"Grain class {grainClass.Name} has no public constructor.");
+        ConstructorInvoker = ConstructorInvoker.Create(Constructor);
+        ConstructorArguments = [.. Constructor.GetParameters().Select(p => GrainConstructorArgument.For(grainClass, p))];
     }
 
     public Type GrainClass { get; }
@@ -30,6 +32,11 @@ internal sealed class GrainClassInfo
     public IReadOnlyList<string> ImplicitSubscriptions { get; }
 
     public ConstructorInfo Constructor { get; }
+
+    public ConstructorInvoker ConstructorInvoker { get; }
+
+    /// <summary>Where each constructor parameter comes from, read once per class instead of once per activation.</summary>
+    public IReadOnlyList<GrainConstructorArgument> ConstructorArguments { get; }
 
     /// <summary>AccountGrain becomes "account", as Orleans derives grain types from class names.</summary>
     private static string DeriveGrainType(Type type)
@@ -105,45 +112,75 @@ internal sealed class GrainTypeRegistry
 }
 
 /// <summary>
+/// One constructor parameter of a grain class: a persistent state (<see cref="StateName"/> set, made by
+/// <see cref="CreateState"/>) or a service from the provider (<see cref="ServiceType"/>).
+/// </summary>
+internal sealed class GrainConstructorArgument
+{
+    private static readonly MethodInfo s_createState = typeof(GrainConstructorArgument).GetMethod(nameof(NewState), BindingFlags.NonPublic | BindingFlags.Static)!;
+
+    private GrainConstructorArgument(Type serviceType, string? stateName, Func<Activation, string, IStateBinding>? createState)
+    {
+        ServiceType = serviceType;
+        StateName = stateName;
+        CreateState = createState;
+    }
+
+    public Type ServiceType { get; }
+
+    public string? StateName { get; }
+
+    public Func<Activation, string, IStateBinding>? CreateState { get; }
+
+    public static GrainConstructorArgument For(Type grainClass, ParameterInfo parameter)
+    {
+        var type = parameter.ParameterType;
+        if (parameter.GetCustomAttribute<PersistentStateAttribute>() is not { } stateAttribute)
+        {
+            return new GrainConstructorArgument(type, null, null);
+        }
+
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(IPersistentState<>))
+        {
+            throw new InvalidOperationException($"[PersistentState] parameter '{parameter.Name}' of {grainClass.Name} must be IPersistentState<T>.");
+        }
+
+        var create = s_createState.MakeGenericMethod(type.GetGenericArguments()[0]).CreateDelegate<Func<Activation, string, IStateBinding>>();
+        return new GrainConstructorArgument(type, stateAttribute.StateName, create);
+    }
+
+    private static PersistentState<TState> NewState<TState>(Activation activation, string name) => new(activation, name);
+}
+
+/// <summary>
 /// Creates grain instances: constructor parameters marked [PersistentState] get a state bound to the activation,
 /// every other parameter comes from the service provider.
 /// </summary>
 internal sealed class GrainActivator(IServiceProvider services)
 {
-    private static readonly MethodInfo s_createState = typeof(GrainActivator).GetMethod(nameof(CreateState), BindingFlags.NonPublic | BindingFlags.Static)!;
-
     /// <summary>The grain object and its persistent states, which the activation reads before the first request.</summary>
     public (Grain Grain, List<IStateBinding> States) Create(Activation activation)
     {
-        var parameters = activation.GrainClass.Constructor.GetParameters();
-        var args = new object?[parameters.Length];
+        var arguments = activation.GrainClass.ConstructorArguments;
+        var args = new object?[arguments.Count];
         var states = new List<IStateBinding>();
-        for (var i = 0; i < parameters.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            var parameter = parameters[i];
-            var stateAttribute = parameter.GetCustomAttribute<PersistentStateAttribute>();
-            if (stateAttribute is not null)
+            var argument = arguments[i];
+            if (argument.CreateState is { } createState)
             {
-                var type = parameter.ParameterType;
-                if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(IPersistentState<>))
-                {
-                    throw new InvalidOperationException($"[PersistentState] parameter '{parameter.Name}' of {activation.GrainClass.GrainClass.Name} must be IPersistentState<T>.");
-                }
-
-                var binding = (IStateBinding)s_createState.MakeGenericMethod(type.GetGenericArguments()[0]).Invoke(null, [activation, stateAttribute.StateName])!;
+                var binding = createState(activation, argument.StateName!);
                 states.Add(binding);
                 args[i] = binding;
             }
             else
             {
-                args[i] = services.GetRequiredService(parameter.ParameterType);
+                args[i] = services.GetRequiredService(argument.ServiceType);
             }
         }
 
-        var grain = (Grain)activation.GrainClass.Constructor.Invoke(args);
+        var grain = (Grain)activation.GrainClass.ConstructorInvoker.Invoke(args);
         grain.Attach(activation);
         return (grain, states);
     }
-
-    private static PersistentState<TState> CreateState<TState>(Activation activation, string name) => new PersistentState<TState>(activation, name);
 }
