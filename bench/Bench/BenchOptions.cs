@@ -117,7 +117,7 @@ internal sealed class BenchOptions
           --memory-grains N        active grains of the memory figure (default 100000)
           --memory-rounds N        silo starts of the memory figure (default 3)
           --skip LIST              leave out phases: writes,calls,moveins,cluster,activations,alerts,memory
-          --profile                also profile the silo's phases (pg_stat_statements; dotnet-trace if installed)
+          --profile                also profile the silo's phases (pg_stat_statements; Linux perf if installed)
                                    into bench/out/profile-*.txt
           --calls-only             only the in-process call figure (no PostgreSQL needed)
           --alloc-profile          with --calls-only: print the types the call path allocates

@@ -14,6 +14,7 @@ internal static class Phases
     public const string GrainWritesManyCallers = "grainWritesManyCallers";
     public const string GrainCalls = "grainCalls";
     public const string MoveIns = "moveIns";
+    public const string MoveInReads = "moveInReads";
     public const string MoveInsCluster = "moveInsCluster";
     public const string ActivationBurst = "activationBurst";
     public const string ActivationSteady = "activationSteady";
@@ -23,6 +24,8 @@ internal static class Phases
     public const string PerSecond = "perSecond";
     public const string Ratio = "ratioToPgbench";
     public const string RelativeToOneSilo = "ratioToOneSilo";
+    public const string PostgresCeilingPerSecond = "postgresCeilingPerSecond";
+    public const string PostgresCeilingRatio = "postgresCeilingRatioToPgbench";
     public const string StoreCommitsPerOp = "storeCommitsPerOp";
     public const string LatencyMs = "latencyMs";
     public const string CommitsPerBatch = "runtimeCommitsPerBatch";
@@ -87,6 +90,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         [Phases.GrainWritesManyCallers] = new(),
         [Phases.GrainCalls] = new(),
         [Phases.MoveIns] = new(),
+        [Phases.MoveInReads] = new(),
         [Phases.MoveInsCluster] = new(),
         [Phases.ActivationBurst] = new(),
         [Phases.ActivationSteady] = new(),

@@ -22,12 +22,23 @@ internal sealed record MoveInRun(
     CpuUsage Usage,
     TimeSpan Elapsed)
 {
-    /// <summary>Adds this run's figures to its phase: rate, ratio to the round's baseline, move-in time p50/p99, failures, CPU.</summary>
+    /// <summary>
+    /// Adds this run's figures to its phase: rate, ratio to the round's baseline, move-in time p50/p99, failures, CPU,
+    /// and the ceiling PostgreSQL's own CPU per move-in sets: the rate and ratio if the server had every core of the
+    /// machine and the silo and the clients cost nothing.
+    /// </summary>
     public void AddTo(PhaseSamples phase, double baselineTps)
     {
         var latencies = Completed.Select(m => m.Milliseconds).ToArray();
         phase.Add(Phases.PerSecond, PerSecond);
         phase.Add(Phases.Ratio, PerSecond / baselineTps);
+        if (Usage.Postgres > 0)
+        {
+            var ceiling = Environment.ProcessorCount / (Usage.Postgres / PerSecond);
+            phase.Add(Phases.PostgresCeilingPerSecond, ceiling);
+            phase.Add(Phases.PostgresCeilingRatio, ceiling / baselineTps);
+        }
+
         phase.Add(Phases.LatencyMs, Percentiles.Of(latencies, 50));
         phase.Add(Phases.LatencyP99Ms, Percentiles.Of(latencies, 99));
         phase.Add(Phases.Failed, Failed);

@@ -120,6 +120,8 @@ internal static class Report
             Row(phase, Phases.PerSecond, "move-ins/s", "N0");
             Row(phase, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
             Row(phase, Phases.RelativeToOneSilo, "ratio to one silo's move-ins/s (same round)", "F2");
+            Row(phase, Phases.PostgresCeilingPerSecond, $"ceiling: move-ins/s if PostgreSQL had all {machine.Cores} cores (its CPU per move-in)", "N0");
+            Row(phase, Phases.PostgresCeilingRatio, "  the ceiling's ratio to pgbench TPS", "F3");
             Row(phase, Phases.StoreCommitsPerOp, "store commits per move-in (pg_stat_database)", "F2");
             Row(phase, Phases.LatencyMs, "move-in time p50, ms (3 requests)", "F1");
             Row(phase, Phases.LatencyP99Ms, "move-in time p99, ms", "F1");
@@ -131,6 +133,16 @@ internal static class Report
         MoveInSection(
             samples[Phases.MoveIns],
             $"move-ins over HTTP: {options.Clients} clients, each move-in = create person, create account, start electric + gas (3 requests)");
+        var reads = samples[Phases.MoveInReads];
+        if (reads.Has(Phases.PerSecond))
+        {
+            Section($"the move-in's requests as reads: {options.Clients} clients, each = GET person, account, SA of a move-in (3 requests, no write)");
+            Row(reads, Phases.PerSecond, "reads/s", "N0");
+            Row(reads, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(reads, Phases.Failed, "failed reads", "N0");
+            Cpu(reads, perOpOfPostgres: false, perOpOfBench: true, perOpOfSilo: true);
+        }
+
         MoveInSection(
             samples[Phases.MoveInsCluster],
             $"move-ins over HTTP on a cluster of {options.ClusterSilos} silos: the same {options.Clients} clients spread over them, forwarded grain calls");
@@ -310,6 +322,9 @@ internal static class Report
             moveInsPerSec = Figure(samples[Phases.MoveIns], Phases.PerSecond),
             moveInRatio = Figure(samples[Phases.MoveIns], Phases.Ratio),
             commitsPerMoveIn = Figure(samples[Phases.MoveIns], Phases.StoreCommitsPerOp),
+            moveInReadsPerSec = Figure(samples[Phases.MoveInReads], Phases.PerSecond),
+            moveInReadRatio = Figure(samples[Phases.MoveInReads], Phases.Ratio),
+            moveInPostgresCeilingRatio = Figure(samples[Phases.MoveIns], Phases.PostgresCeilingRatio),
             moveInsPerSecThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.PerSecond),
             moveInRatioThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.Ratio),
             threeSilosToOneSilo = Figure(samples[Phases.MoveInsCluster], Phases.RelativeToOneSilo),

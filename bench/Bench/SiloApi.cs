@@ -82,6 +82,18 @@ internal sealed class SiloApi : IDisposable
         using var document = await SendAsync(HttpMethod.Get, "/api/persons/" + id, body: null, key: null, HttpStatusCode.OK, _csr, cancellationToken);
     }
 
+    /// <summary>Reads an account with its persons and SAs.</summary>
+    public async Task GetAccountAsync(string id, CancellationToken cancellationToken)
+    {
+        using var document = await SendAsync(HttpMethod.Get, "/api/accounts/" + id, body: null, key: null, HttpStatusCode.OK, _csr, cancellationToken);
+    }
+
+    /// <summary>Reads a service agreement.</summary>
+    public async Task GetServiceAgreementAsync(string id, CancellationToken cancellationToken)
+    {
+        using var document = await SendAsync(HttpMethod.Get, "/api/service-agreements/" + id, body: null, key: null, HttpStatusCode.OK, _csr, cancellationToken);
+    }
+
     public async Task<string> CreateAccountAsync(string key, string mainCustomerId, CancellationToken cancellationToken)
     {
         using var document = await SendAsync(

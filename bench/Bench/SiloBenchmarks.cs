@@ -160,6 +160,13 @@ internal sealed class SiloBenchmarks(
             $"{run.Completed.Count:N0} in {run.Elapsed.TotalSeconds:F1} s");
         run.ReportFailures(progress);
 
+        if (options.Runs("moveins") && run.Completed.Count > 0)
+        {
+            var reads = await MoveInReads.MeasureAsync(
+                api, run.Completed, options.Clients, TimeSpan.FromSeconds(options.RampSeconds), TimeSpan.FromSeconds(options.PhaseSeconds), cpu, samples[Phases.MoveInReads], baselineTps, cancellationToken);
+            progress($"round {round}/{options.Rounds}: the move-ins' three requests as reads {reads:N0}/s ({reads / baselineTps:F3}x pgbench)");
+        }
+
         return run.PerSecond;
     }
 
