@@ -258,6 +258,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             }
 
             await silo.FinishMoveInCommitsAsync(cancellationToken);
+            await silo.MeasureMoveInReadsAsync(round, tps, cancellationToken);
             await cluster.MeasureAsync(round, tps, oneSilo, cancellationToken);
             await silo.MeasureActivationsAsync(round, tps, cancellationToken);
             await silo.MeasureAlertsAsync(round, cancellationToken);
