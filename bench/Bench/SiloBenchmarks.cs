@@ -184,8 +184,8 @@ internal sealed class SiloBenchmarks(
     }
 
     /// <summary>
-    /// The last move-ins' three requests as reads (<see cref="MoveInReads"/>). After their commit count is read: a read
-    /// that reaches the store is a transaction of its own in pg_stat_database, and must not count as the move-ins'.
+    /// The last move-ins' three requests as reads (<see cref="MoveInReads"/>). After their commit count is read: with the
+    /// reads inside the count's window, pg_stat_database counted 4.6 transactions per move-in instead of 2.7.
     /// </summary>
     public async Task MeasureMoveInReadsAsync(int round, double baselineTps, CancellationToken cancellationToken)
     {
