@@ -160,7 +160,6 @@ internal sealed class SiloBenchmarks(
             $"{run.Completed.Count:N0} in {run.Elapsed.TotalSeconds:F1} s");
         run.ReportFailures(progress);
 
-
         return run.PerSecond;
     }
 

@@ -15,10 +15,10 @@ internal sealed class GrainClassInfo
         IsReentrant = grainClass.IsDefined(typeof(ReentrantAttribute), inherit: false);
         IsRemindable = typeof(IRemindable).IsAssignableFrom(grainClass);
         ImplicitSubscriptions = [.. grainClass.GetCustomAttributes<ImplicitStreamSubscriptionAttribute>().Select(a => a.Namespace)];
-        Constructor = grainClass.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
+        var constructor = grainClass.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"Grain class {grainClass.Name} has no public constructor.");
-        ConstructorInvoker = ConstructorInvoker.Create(Constructor);
-        ConstructorArguments = [.. Constructor.GetParameters().Select(p => GrainConstructorArgument.For(grainClass, p))];
+        ConstructorInvoker = ConstructorInvoker.Create(constructor);
+        ConstructorArguments = [.. constructor.GetParameters().Select(p => GrainConstructorArgument.For(grainClass, p))];
     }
 
     public Type GrainClass { get; }
@@ -31,8 +31,7 @@ internal sealed class GrainClassInfo
 
     public IReadOnlyList<string> ImplicitSubscriptions { get; }
 
-    public ConstructorInfo Constructor { get; }
-
+    /// <summary>The public constructor with the most parameters, the one activations run.</summary>
     public ConstructorInvoker ConstructorInvoker { get; }
 
     /// <summary>Where each constructor parameter comes from, read once per class instead of once per activation.</summary>

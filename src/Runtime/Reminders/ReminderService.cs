@@ -270,8 +270,13 @@ internal sealed partial class ReminderService : IAsyncDisposable
 
         // Changes committed before the look are in what it reads; the ones after it are gathered again.
         Interlocked.Exchange(ref _soonestChange, long.MaxValue);
-        var stored = partitions.Count > 0 ? await _storage.GetNextReminderDueAsync(partitions, stopping) : null;
-        Interlocked.Increment(ref _looks);
+        DateTimeOffset? stored = null;
+        if (partitions.Count > 0)
+        {
+            stored = await _storage.GetNextReminderDueAsync(partitions, stopping);
+            Interlocked.Increment(ref _looks);
+        }
+
         var looked = _runtime.Time.GetUtcNow();
         while (true)
         {
