@@ -313,13 +313,22 @@ public sealed class AccountGrain(
             throw;
         }
 
-        foreach (var service in reserved)
+        // The SAs are independent of each other: they are created together, and the account takes their summaries in
+        // the order of the reservation.
+        var created = await Task.WhenAll(reserved.Select(service => GrainFactory.GetGrain<IServiceAgreementGrain>(service.ServiceAgreementId.Value).CreateAsync(
+            new CreateServiceAgreement(
+                Id,
+                request.PremiseId,
+                service.ServicePointId,
+                service.ServiceType,
+                service.Metered,
+                request.StartDate,
+                requestId,
+                service.OccupantsToStop.Count > 0 ? service.OccupantsToStop[0] : null),
+            actor)));
+        foreach (var snapshot in created)
         {
-            var reciprocal = service.OccupantsToStop.Count > 0 ? service.OccupantsToStop[0] : (ServiceAgreementId?)null;
-            var created = await GrainFactory.GetGrain<IServiceAgreementGrain>(service.ServiceAgreementId.Value).CreateAsync(
-                new CreateServiceAgreement(Id, request.PremiseId, service.ServicePointId, service.ServiceType, service.Metered, request.StartDate, requestId, reciprocal),
-                actor);
-            await ApplySummaryAsync(Summarize(created), actor);
+            await ApplySummaryAsync(Summarize(snapshot), actor);
         }
 
         var stoppedOccupants = new List<ServiceAgreementId>();
