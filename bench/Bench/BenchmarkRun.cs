@@ -10,6 +10,7 @@ namespace Actors.Bench;
 internal static class Phases
 {
     public const string Pgbench = "pgbench";
+    public const string PgbenchReference = "pgbenchReference";
     public const string GrainWrites = "grainWrites";
     public const string GrainWritesManyCallers = "grainWritesManyCallers";
     public const string GrainCalls = "grainCalls";
@@ -23,6 +24,7 @@ internal static class Phases
 
     public const string PerSecond = "perSecond";
     public const string Ratio = "ratioToPgbench";
+    public const string RatioToReference = "ratioToReferencePgbench";
     public const string RelativeToOneSilo = "ratioToOneSilo";
     public const string PostgresCeilingPerSecond = "postgresCeilingPerSecond";
     public const string PostgresCeilingRatio = "postgresCeilingRatioToPgbench";
@@ -86,6 +88,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
     private readonly Dictionary<string, PhaseSamples> _samples = new(StringComparer.Ordinal)
     {
         [Phases.Pgbench] = new(),
+        [Phases.PgbenchReference] = new(),
         [Phases.GrainWrites] = new(),
         [Phases.GrainWritesManyCallers] = new(),
         [Phases.GrainCalls] = new(),
@@ -234,16 +237,19 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
         var pendingWrites = new Dictionary<string, (long CommitsBefore, long Writes)>(StringComparer.Ordinal);
         for (var round = 1; round <= options.Rounds; round++)
         {
-            var tps = await MeasurePgbenchAsync(pgbench, stats, cpu, cancellationToken);
-            progress($"round {round}/{options.Rounds}: pgbench {tps:N0} tps");
+            var tps = await MeasurePgbenchAsync(Phases.Pgbench, pgbench, options.Clients, stats, cpu, cancellationToken);
+            progress($"round {round}/{options.Rounds}: pgbench {tps:N0} tps with {options.Clients} clients");
+            var referenceTps = await MeasurePgbenchAsync(Phases.PgbenchReference, pgbench, options.ReferenceClients, stats, cpu, cancellationToken);
+            progress($"round {round}/{options.Rounds}: pgbench {referenceTps:N0} tps with {options.ReferenceClients} clients (reference)");
 
             if (runWrites)
             {
-                var writes = await MeasureWritesAsync(Phases.GrainWrites, WritesDatabase, writers, options.Clients, tps, stats, cpu, meters, pendingWrites, cancellationToken);
-                progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.Clients} callers ({writes / tps:F2}x pgbench)");
+                var writes = await MeasureWritesAsync(Phases.GrainWrites, WritesDatabase, writers, options.ReferenceClients, referenceTps, stats, cpu, meters, pendingWrites, cancellationToken);
+                progress($"round {round}/{options.Rounds}: grain writes {writes:N0}/s with {options.ReferenceClients} callers ({writes / referenceTps:F2}x pgbench with as many clients)");
             }
 
             var oneSilo = await silo.MeasureMoveInsAsync(round, tps, cancellationToken);
+            AddRatioToReference(Phases.MoveIns, oneSilo, referenceTps);
 
             if (runWrites)
             {
@@ -260,7 +266,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             await silo.FinishMoveInCommitsAsync(cancellationToken);
             await silo.MeasureMoveInReadsAsync(round, tps, cancellationToken);
             await cluster.MeasureAsync(round, tps, oneSilo, cancellationToken);
-            await silo.MeasureActivationsAsync(round, tps, cancellationToken);
+            AddRatioToReference(Phases.ActivationBurst, await silo.MeasureActivationsAsync(round, tps, cancellationToken), referenceTps);
             await silo.MeasureAlertsAsync(round, cancellationToken);
             await cluster.FinishCommitsAsync(cancellationToken);
         }
@@ -324,14 +330,23 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = cancellationToken },
             async (grain, _) => await call(grain));
 
-    private async Task<double> MeasurePgbenchAsync(PgBench pgbench, ServerStats stats, CpuSampler cpu, CancellationToken cancellationToken)
+    /// <summary>A phase's rate of this round against the reference pgbench rate (PostgreSQL near its best here).</summary>
+    private void AddRatioToReference(string phase, double? perSecond, double referenceTps)
     {
-        var samples = _samples[Phases.Pgbench];
+        if (perSecond is { } rate)
+        {
+            _samples[phase].Add(Phases.RatioToReference, rate / referenceTps);
+        }
+    }
+
+    private async Task<double> MeasurePgbenchAsync(string phase, PgBench pgbench, int clients, ServerStats stats, CpuSampler cpu, CancellationToken cancellationToken)
+    {
+        var samples = _samples[phase];
         var commitsBefore = await stats.ReadCommitsAsync(PgBench.Database, cancellationToken);
         var walBefore = await stats.ReadWalAsync(cancellationToken);
         var walPositionBefore = await stats.ReadWalPositionAsync(cancellationToken);
         var pid = 0;
-        var run = pgbench.RunAsync(options.Clients, options.PgbenchThreads, options.PhaseSeconds, p => Volatile.Write(ref pid, p), cancellationToken);
+        var run = pgbench.RunAsync(clients, options.PgbenchThreads, options.PhaseSeconds, p => Volatile.Write(ref pid, p), cancellationToken);
 
         // CPU is sampled inside pgbench's -T window, away from its connection set-up and its exit.
         var margin = TimeSpan.FromSeconds(Math.Min(0.5, options.PhaseSeconds / 4.0));

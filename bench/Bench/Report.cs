@@ -48,6 +48,7 @@ internal static class Report
     public static string Table(IReadOnlyDictionary<string, PhaseSamples> samples, BenchOptions options, MachineInfo machine, string command, string pgbenchCommand)
     {
         var pgbench = samples[Phases.Pgbench];
+        var reference = samples[Phases.PgbenchReference];
         var writes = samples[Phases.GrainWrites];
         var manyWrites = samples[Phases.GrainWritesManyCallers];
         var calls = samples[Phases.GrainCalls];
@@ -119,6 +120,7 @@ internal static class Report
             Section(title);
             Row(phase, Phases.PerSecond, "move-ins/s", "N0");
             Row(phase, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(phase, Phases.RatioToReference, $"  ratio to the reference pgbench TPS, {options.ReferenceClients} clients (same round)", "F3");
             Row(phase, Phases.RelativeToOneSilo, "ratio to one silo's move-ins/s (same round)", "F2");
             Row(phase, Phases.PostgresCeilingPerSecond, $"ceiling: move-ins/s if PostgreSQL had all {machine.Cores} cores (its CPU per move-in)", "N0");
             Row(phase, Phases.PostgresCeilingRatio, "  the ceiling's ratio to pgbench TPS", "F3");
@@ -153,6 +155,7 @@ internal static class Report
             Section($"activation burst: {2 * options.MoveIns:N0} SAs due at one instant (manual clock moved past it), lag to each Active event's commit");
             Row(burst, Phases.PerSecond, "activations/s", "N0");
             Row(burst, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(burst, Phases.RatioToReference, $"  ratio to the reference pgbench TPS, {options.ReferenceClients} clients (same round)", "F3");
             Row(burst, Phases.LagP50Ms, "lag p50, ms", "N0");
             Row(burst, Phases.LagP99Ms, "lag p99, ms", "N0");
             Row(burst, Phases.LagMaxMs, "lag max, ms", "N0");
@@ -191,7 +194,7 @@ internal static class Report
 
         if (writes.Has(Phases.PerSecond))
         {
-            Writes(writes, options.Clients);
+            Writes(writes, options.ReferenceClients);
             Writes(manyWrites, options.ManyWriteCallers);
         }
 
@@ -238,6 +241,11 @@ internal static class Report
             Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
             Row(pgbench, Phases.Failed, "failed transactions", "N0");
             Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
+            Section($"reference: the same with {options.ReferenceClients} clients, near PostgreSQL's best rate on this machine");
+            Row(reference, Phases.PerSecond, "transactions/s", "N0");
+            Row(reference, Phases.LatencyMs, "latency average, ms", "F2");
+            Row(reference, Phases.Failed, "failed transactions", "N0");
+            Cpu(reference, perOpOfPostgres: true, perOpOfBench: false);
         }
 
         var width = rows.Max(r => r.Label.Length) + 2;
@@ -290,7 +298,8 @@ internal static class Report
                 options.PgbenchThreads,
                 options.PgbenchScale,
                 pgbenchCommand,
-                writeCallers = options.Clients,
+                options.ReferenceClients,
+                writeCallers = options.ReferenceClients,
                 options.ManyWriteCallers,
                 options.WriteGrains,
                 options.CallCallers,
@@ -312,6 +321,7 @@ internal static class Report
                 postgresSettings = PostgresInstance.ServerSettings,
             },
             baselineTps = Figure(pgbench, Phases.PerSecond),
+            referenceTps = Figure(samples[Phases.PgbenchReference], Phases.PerSecond),
             grainWritesPerSec = Figure(writes, Phases.PerSecond),
             grainWriteRatio = Figure(writes, Phases.Ratio),
             commitsPerWrite = Figure(writes, Phases.StoreCommitsPerOp),
@@ -321,6 +331,7 @@ internal static class Report
             grainCallsPerSec = Figure(calls, Phases.PerSecond),
             moveInsPerSec = Figure(samples[Phases.MoveIns], Phases.PerSecond),
             moveInRatio = Figure(samples[Phases.MoveIns], Phases.Ratio),
+            moveInRatioToReference = Figure(samples[Phases.MoveIns], Phases.RatioToReference),
             commitsPerMoveIn = Figure(samples[Phases.MoveIns], Phases.StoreCommitsPerOp),
             moveInReadsPerSec = Figure(samples[Phases.MoveInReads], Phases.PerSecond),
             moveInReadRatio = Figure(samples[Phases.MoveInReads], Phases.Ratio),
@@ -331,6 +342,7 @@ internal static class Report
             commitsPerMoveInThreeSilos = Figure(samples[Phases.MoveInsCluster], Phases.StoreCommitsPerOp),
             activationsPerSec = Figure(samples[Phases.ActivationBurst], Phases.PerSecond),
             activationRatio = Figure(samples[Phases.ActivationBurst], Phases.Ratio),
+            activationRatioToReference = Figure(samples[Phases.ActivationBurst], Phases.RatioToReference),
             activationLagP50Ms = Figure(samples[Phases.ActivationBurst], Phases.LagP50Ms),
             activationLagP99Ms = Figure(samples[Phases.ActivationBurst], Phases.LagP99Ms),
             activationLagMaxMs = Figure(samples[Phases.ActivationBurst], Phases.LagMaxMs),

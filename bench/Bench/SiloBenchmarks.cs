@@ -198,11 +198,12 @@ internal sealed class SiloBenchmarks(
         progress($"round {round}/{options.Rounds}: the move-ins' three requests as reads {reads:N0}/s ({reads / baselineTps:F3}x pgbench)");
     }
 
-    public async Task MeasureActivationsAsync(int round, double baselineTps, CancellationToken cancellationToken)
+    /// <summary>One round's activation burst and steady activations; answers the burst's rate, or null when skipped.</summary>
+    public async Task<double?> MeasureActivationsAsync(int round, double baselineTps, CancellationToken cancellationToken)
     {
         if (!options.Runs("activations") || _lastMoveIns.Count == 0)
         {
-            return;
+            return null;
         }
 
         var api = _api!;
@@ -259,6 +260,7 @@ internal sealed class SiloBenchmarks(
             $"p99 {Percentiles.Of(steady.LagsMs, 99):N0} ms, {steady.Activated:N0} of {steady.Due:N0}");
         _today = burstDay.AddDays(SteadyDays);
         stats.PooledWorkEnded(Database);
+        return burst.PerSecond;
     }
 
     public async Task MeasureAlertsAsync(int round, CancellationToken cancellationToken)
