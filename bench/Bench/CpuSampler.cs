@@ -70,7 +70,7 @@ internal sealed class CpuSampler(int postmasterPid)
                 continue;
             }
 
-            if (ReadStat(pid) is { } stat && (pid == postmasterPid || stat.ParentPid == postmasterPid))
+            if (ReadStat($"/proc/{pid}") is { } stat && (pid == postmasterPid || stat.ParentPid == postmasterPid))
             {
                 // The postmaster's own count includes its reaped children (cutime, cstime): a backend or autovacuum
                 // worker that exits inside the window moves its time there instead of losing it.
@@ -81,14 +81,42 @@ internal sealed class CpuSampler(int postmasterPid)
         return ticks;
     }
 
-    private static long? ReadProcessTicks(int pid) => ReadStat(pid)?.Ticks;
+    private static long? ReadProcessTicks(int pid) => ReadStat($"/proc/{pid}")?.Ticks;
 
-    private static (int ParentPid, long Ticks, long ChildTicks)? ReadStat(int pid)
+    /// <summary>
+    /// CPU seconds the threads of <paramref name="pid"/> named <paramref name="threadName"/> (as /proc shows it: the
+    /// first 15 characters) have used, e.g. ".NET Tiered Com", the thread that compiles hot methods again.
+    /// </summary>
+    public static double ThreadSeconds(int pid, string threadName)
+    {
+        long ticks = 0;
+        foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+        {
+            string name;
+            try
+            {
+                name = File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n');
+            }
+            catch (IOException)
+            {
+                continue; // The thread ended between listing and reading.
+            }
+
+            if (name == threadName && ReadStat(task) is { } stat)
+            {
+                ticks += stat.Ticks;
+            }
+        }
+
+        return ticks / s_ticksPerSecond;
+    }
+
+    private static (int ParentPid, long Ticks, long ChildTicks)? ReadStat(string directory)
     {
         string text;
         try
         {
-            text = File.ReadAllText($"/proc/{pid}/stat");
+            text = File.ReadAllText($"{directory}/stat");
         }
         catch (IOException)
         {
