@@ -22,8 +22,9 @@ internal sealed class BenchOptions
     public int Clients { get; private set; } = 128;
 
     /// <summary>
-    /// pgbench clients of the reference rate, near PostgreSQL's best on two cores (pgbench's rate falls as clients are
-    /// added beyond that), and the callers of the first grain-write figure compared with it.
+    /// pgbench clients of the reference rate, the baseline's count until the ninth session (pgbench's rate on two cores
+    /// falls as clients are added beyond 4 to 8, and at 128 it is about two thirds of that at 16), and the callers of
+    /// the first grain-write figure compared with it.
     /// </summary>
     public int ReferenceClients { get; private set; } = 16;
 

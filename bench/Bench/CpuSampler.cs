@@ -84,12 +84,12 @@ internal sealed class CpuSampler(int postmasterPid)
     private static long? ReadProcessTicks(int pid) => ReadStat($"/proc/{pid}")?.Ticks;
 
     /// <summary>
-    /// CPU seconds the threads of <paramref name="pid"/> named <paramref name="threadName"/> (as /proc shows it: the
-    /// first 15 characters) have used, e.g. ".NET Tiered Com", the thread that compiles hot methods again.
+    /// The CPU ticks of each live thread of <paramref name="pid"/> named <paramref name="threadName"/> (as /proc shows
+    /// it: the first 15 characters), by thread id, e.g. ".NET Tiered Com", the thread that compiles hot methods again.
     /// </summary>
-    public static double ThreadSeconds(int pid, string threadName)
+    public static Dictionary<string, long> ThreadTicks(int pid, string threadName)
     {
-        long ticks = 0;
+        var ticks = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
             string name;
@@ -104,12 +104,19 @@ internal sealed class CpuSampler(int postmasterPid)
 
             if (name == threadName && ReadStat(task) is { } stat)
             {
-                ticks += stat.Ticks;
+                ticks[Path.GetFileName(task)] = stat.Ticks;
             }
         }
 
-        return ticks / s_ticksPerSecond;
+        return ticks;
     }
+
+    /// <summary>
+    /// CPU seconds such threads used between two <see cref="ThreadTicks"/> readings: a thread that started meanwhile
+    /// counts in full (the runtime ends an idle tiered-compilation thread and starts a new one when work comes).
+    /// </summary>
+    public static double ThreadSecondsBetween(Dictionary<string, long> before, Dictionary<string, long> after) =>
+        after.Sum(thread => thread.Value - before.GetValueOrDefault(thread.Key)) / s_ticksPerSecond;
 
     private static (int ParentPid, long Ticks, long ChildTicks)? ReadStat(string directory)
     {

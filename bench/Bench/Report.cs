@@ -92,11 +92,11 @@ internal static class Report
             }
         }
 
-        void Writes(PhaseSamples phase, int callers)
+        void Writes(PhaseSamples phase, int callers, string ratioLabel)
         {
             Section($"grain writes: {callers} callers over {options.WriteGrains:N0} persisted grains, PostgreSQL store");
             Row(phase, Phases.PerSecond, "writes/s", "N0");
-            Row(phase, Phases.Ratio, "ratio to pgbench TPS (same round)", "F3");
+            Row(phase, Phases.Ratio, ratioLabel, "F3");
             Row(phase, Phases.StoreCommitsPerOp, "store commits per write (pg_stat_database)", "F4");
             Row(phase, Phases.CommitsPerBatch, "grain commits per store transaction (runtime)", "F1");
             Row(phase, Phases.StoreTransactionMs, "store transaction time, ms (runtime)", "F2");
@@ -194,8 +194,8 @@ internal static class Report
 
         if (writes.Has(Phases.PerSecond))
         {
-            Writes(writes, options.ReferenceClients);
-            Writes(manyWrites, options.ManyWriteCallers);
+            Writes(writes, options.ReferenceClients, $"ratio to the reference pgbench TPS, {options.ReferenceClients} clients (same round)");
+            Writes(manyWrites, options.ManyWriteCallers, "ratio to pgbench TPS (same round)");
         }
 
         if (calls.Has(Phases.PerSecond))
@@ -241,7 +241,7 @@ internal static class Report
             Row(pgbench, Phases.WalBytesPerOp, "WAL bytes per transaction", "N0");
             Row(pgbench, Phases.Failed, "failed transactions", "N0");
             Cpu(pgbench, perOpOfPostgres: true, perOpOfBench: false);
-            Section($"reference: the same with {options.ReferenceClients} clients, near PostgreSQL's best rate on this machine");
+            Section($"reference: the same with {options.ReferenceClients} clients (the baseline's client count before the ninth session)");
             Row(reference, Phases.PerSecond, "transactions/s", "N0");
             Row(reference, Phases.LatencyMs, "latency average, ms", "F2");
             Row(reference, Phases.Failed, "failed transactions", "N0");

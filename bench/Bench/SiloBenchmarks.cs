@@ -104,38 +104,45 @@ internal sealed class SiloBenchmarks(
 
     /// <summary>
     /// A fresh silo runs its first requests in tier-0 code while the JIT compiles the hot methods again (twice, with
-    /// dynamic PGO): unmeasured move-ins, in batches until the silo's tiered-compilation thread is nearly idle through
-    /// one (24 at most, 4 with --quick), and a clock move that activates their SAs let it finish before
+    /// dynamic PGO): unmeasured move-ins, in batches until the silo's tiered-compilation thread was nearly idle through
+    /// two batches in a row (or the batches run out), and a clock move that activates their SAs let it finish before
     /// the first round. A production silo runs for days; the rounds measure it in that state.
     /// </summary>
     private async Task WarmUpAsync(CancellationToken cancellationToken)
     {
         const int perBatch = 500;
+        const double quietShare = 0.05;
+        const int quietBatches = 2;
         const string jitThread = ".NET Tiered Com";
+        var maxBatches = options.Quick ? 4 : 24;
         var api = _api!;
         var day = _today.AddDays(1);
         var pid = _silo!.Pid;
-        progress($"warming the silo up: move-ins in batches of {perBatch} until its JIT thread is under {WarmUpJitShare:P0} busy through one, then the activation of their SAs");
+        progress($"warming the silo up: move-ins in batches of {perBatch} until its JIT thread is under {quietShare:P0} busy through {quietBatches} in a row " +
+            $"({maxBatches} at most), then the activation of their SAs");
         var batches = 0;
-        for (var settled = false; !settled && batches < (options.Quick ? 4 : 24); batches++)
+        for (var quiet = 0; quiet < quietBatches && batches < maxBatches; batches++)
         {
             var premises = await MoveIns.CreatePremisesAsync(api, $"warm-up{batches}", perBatch, options.SetupConcurrency, cancellationToken);
             var plan = premises.Select(p => new MoveInPlan(p, day)).ToList();
-            var jitBefore = CpuSampler.ThreadSeconds(pid, jitThread);
+            var jitBefore = CpuSampler.ThreadTicks(pid, jitThread);
             var started = Stopwatch.GetTimestamp();
-            await MoveIns.RunAsync([api], $"warm-up{batches}", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
-            var share = (CpuSampler.ThreadSeconds(pid, jitThread) - jitBefore) / Stopwatch.GetElapsedTime(started).TotalSeconds;
-            settled = share < WarmUpJitShare;
+            var run = await MoveIns.RunAsync([api], $"warm-up{batches}", plan, options.Clients, TimeSpan.Zero, cpu, cancellationToken);
+            var share = CpuSampler.ThreadSecondsBetween(jitBefore, CpuSampler.ThreadTicks(pid, jitThread)) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            quiet = share < quietShare ? quiet + 1 : 0;
             progress($"  batch {batches + 1}: the JIT thread was {share:P0} busy");
+            run.ReportFailures(progress);
+        }
+
+        if (batches == maxBatches)
+        {
+            progress($"  warning: the JIT thread was still busy after {maxBatches} batches; the first round may measure it");
         }
 
         await api.MoveClockAsync(Activations.Midnight(day), cancellationToken);
         progress($"  {batches * perBatch:N0} move-ins and the activation of their {2 * batches * perBatch:N0} SAs");
         _today = day;
     }
-
-    /// <summary>The warm-up's end: a batch of move-ins through which the silo's tiered-compilation thread was less busy than this.</summary>
-    private const double WarmUpJitShare = 0.05;
 
     /// <summary>One round's move-ins; answers their rate, or null when the phase is skipped.</summary>
     public async Task<double?> MeasureMoveInsAsync(int round, double baselineTps, CancellationToken cancellationToken)
