@@ -330,7 +330,7 @@ internal sealed class BenchmarkRun(BenchOptions options, Action<string> progress
             new ParallelOptions { MaxDegreeOfParallelism = 128, CancellationToken = cancellationToken },
             async (grain, _) => await call(grain));
 
-    /// <summary>A phase's rate of this round against the reference pgbench rate (PostgreSQL near its best here).</summary>
+    /// <summary>A phase's rate of this round against the reference pgbench rate (pgbench at the reference client count).</summary>
     private void AddRatioToReference(string phase, double? perSecond, double referenceTps)
     {
         if (perSecond is { } rate)
