@@ -55,7 +55,7 @@ public sealed partial class CustomerCareReadModel(JsonSerializerOptions jsonOpti
             {
                 if (s_eventTypes.TryGetValue(stored.Type, out var type) && !stored.Stream.StartsWith(StreamNamespaces.AccountServiceAgreements + "/", StringComparison.Ordinal))
                 {
-                    var e = (DomainEvent)JsonSerializer.Deserialize(stored.Payload, type, jsonOptions)!;
+                    var e = stored.Value as DomainEvent ?? (DomainEvent)JsonSerializer.Deserialize(stored.Payload, type, jsonOptions)!;
                     var touched = new HashSet<string>(StringComparer.Ordinal);
                     Apply(e, stored.Seq, touched, batch);
                     foreach (var accountId in touched)

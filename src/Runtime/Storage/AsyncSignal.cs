@@ -1,31 +1,46 @@
 namespace Actors.Runtime.Storage;
 
 /// <summary>
-/// Wakes waiters when new outbox rows may exist. Every signal bumps a version; a waiter names the version it last
-/// saw and returns at once if a signal came since, so a consumer that was busy reading when a commit landed never
-/// sleeps through it, and one waiter's wake-up is not taken from another. A spurious wake-up only costs a read; a
-/// lost one would cost a whole poll interval.
+/// Wakes waiters when outbox rows after the ones they saw are committed. It holds the highest seq known committed; a
+/// signal of a higher one raises it and wakes every waiter. A waiter names the seq it last saw and returns at once if
+/// a higher one came since, so a consumer that was busy reading when a commit landed never sleeps through it, and one
+/// waiter's wake-up is not taken from another. A spurious wake-up only costs a read; a lost one would cost a whole
+/// poll interval.
 /// </summary>
 internal sealed class AsyncSignal
 {
-    private long _version;
+    private long _last;
     private TaskCompletionSource _next = NewSource();
 
-    public void Set()
+    /// <summary>The highest seq known committed (0 before the first signal).</summary>
+    public long Last => Interlocked.Read(ref _last);
+
+    /// <summary>Rows up to <paramref name="seq"/> are committed: wakes the waiters if that is news.</summary>
+    public void Set(long seq)
     {
-        Interlocked.Increment(ref _version);
-        Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+        var last = Interlocked.Read(ref _last);
+        while (seq > last)
+        {
+            var seen = Interlocked.CompareExchange(ref _last, seq, last);
+            if (seen == last)
+            {
+                Interlocked.Exchange(ref _next, NewSource()).TrySetResult();
+                return;
+            }
+
+            last = seen;
+        }
     }
 
-    /// <summary>The version once it differs from <paramref name="seen"/>, or the version after <paramref name="maxWait"/>.</summary>
+    /// <summary>The highest seq known once it differs from <paramref name="seen"/>, or the one known after <paramref name="maxWait"/>.</summary>
     public async Task<long> WaitAsync(long seen, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
-        // The source first, then the version: a Set between the two reads shows in the version; one after both
-        // completes the source read here.
+        // The source first, then the seq: a Set between the two reads shows in the seq; one after both completes the
+        // source read here.
         var next = Volatile.Read(ref _next);
-        var current = Interlocked.Read(ref _version);
+        var current = Interlocked.Read(ref _last);
         if (current != seen)
         {
             return current;
@@ -35,7 +50,7 @@ internal sealed class AsyncSignal
         await Task.WhenAny(next.Task, Task.Delay(maxWait, delayCancellation.Token));
         await delayCancellation.CancelAsync();
         cancellationToken.ThrowIfCancellationRequested();
-        return Interlocked.Read(ref _version);
+        return Interlocked.Read(ref _last);
     }
 
     private static TaskCompletionSource NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -121,14 +121,22 @@ public interface IStorageProvider : IAsyncDisposable
     Task WriteCheckpointAsync(string consumer, long seq, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Completes when new outbox rows may be readable (PostgreSQL LISTEN/NOTIFY; an in-process signal for SQLite) or
-    /// after <paramref name="maxWait"/>, whichever is first. Every notification bumps a version: the wait answers the
-    /// version, and returns at once when it differs from <paramref name="seenVersion"/>, the one the caller's previous
-    /// wait answered (so a notification that came while the caller was reading is not slept through; -1 on the first
-    /// wait). A lost LISTEN connection is re-opened on the next call and wakes the waiters; the timeout is the short
-    /// poll that covers the gap.
+    /// Completes when outbox rows after <paramref name="seenSeq"/> are known to be committed (this provider's own commits
+    /// at once; another node's through PostgreSQL LISTEN/NOTIFY, whose notification carries its last seq) or after
+    /// <paramref name="maxWait"/>, whichever is first. Answers the highest seq known committed: every row up to it is
+    /// readable. A caller passes what its previous wait answered (-1 on the first), so a commit that came while it was
+    /// reading is not slept through. A lost LISTEN connection is re-opened, and the last seq read once it listens again;
+    /// the timeout is the short poll that covers the gap.
     /// </summary>
-    Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken);
+    Task<long> WaitForEventsAsync(long seenSeq, TimeSpan maxWait, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Raised after each commit of this provider that appended outbox rows, before the waiters are woken: the rows as
+    /// stored, in seq order, each with the object it was raised as (<see cref="StoredEvent.Value"/>). This node's
+    /// consumers take them from here instead of reading back and parsing what they committed. Handlers run on the
+    /// committing thread and must be quick; one that throws is not the commit's failure.
+    /// </summary>
+    event Action<IReadOnlyList<StoredEvent>>? EventsAppended;
 
     // ---- membership and leases --------------------------------------------------------------------------
 

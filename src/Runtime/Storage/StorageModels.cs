@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Actors.Runtime.Storage;
 
 /// <summary>A grain state as stored: the JSON payload (null once cleared) and its version, which is the ETag.</summary>
@@ -38,7 +40,14 @@ public sealed record GrainCommit(
 public sealed record StateOperation(string StateName, long? ExpectedVersion, string? Payload);
 
 /// <summary>An event raised on a stream, stored in the outbox in the same transaction as the state change.</summary>
-public sealed record OutgoingEvent(string Stream, string Type, string Payload);
+public sealed record OutgoingEvent(string Stream, string Type, string Payload)
+{
+    /// <summary>
+    /// The object the grain raised, of which <see cref="Payload"/> is the JSON: handed to this node's consumers with the
+    /// committed row (<see cref="StoredEvent.Value"/>), so they need not parse what was serialized here. Null when raised as JSON only.
+    /// </summary>
+    public object? Value { get; init; }
+}
 
 public enum ReminderOperationKind
 {
@@ -103,7 +112,15 @@ public sealed record ReminderRecord(
     int Attempts);
 
 /// <summary>An outbox event after sequencing: a global sequence and a sequence within its stream.</summary>
-public sealed record StoredEvent(long Seq, string Stream, long StreamSeq, string Type, string Payload, DateTimeOffset CreatedAt);
+public sealed record StoredEvent(long Seq, string Stream, long StreamSeq, string Type, string Payload, DateTimeOffset CreatedAt)
+{
+    /// <summary>
+    /// The raised object, when this node committed the event (<see cref="IStorageProvider.EventsAppended"/>): what
+    /// <see cref="Payload"/> deserializes to. Null for a row read from the store. Never sent to another node.
+    /// </summary>
+    [JsonIgnore]
+    public object? Value { get; init; }
+}
 
 /// <summary>A node of the cluster as registered.</summary>
 public sealed record NodeRecord(string NodeId, string? Address, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, NodeStatus Status);

@@ -11,7 +11,8 @@ public interface IStreamProvider
 /// <summary>
 /// A stream of events. <see cref="OnNextAsync"/> is called from grain code: the event is written to the outbox
 /// in the same transaction as the grain's next state write (or at the end of the turn), so it exists if and only
-/// if the state change that caused it committed.
+/// if the state change that caused it committed. The item is serialized when raised, and this node's consumers and
+/// subscribers receive the same instance: an event is immutable once raised.
 /// </summary>
 public interface IAsyncStream<T>
 {

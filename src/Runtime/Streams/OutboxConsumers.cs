@@ -204,51 +204,62 @@ internal sealed class CheckpointWriter(string consumer, IStorageProvider storage
 }
 
 /// <summary>
-/// The end of the log as this node's consumers read it. Consumers that follow the log ask for the same events, a few
-/// milliseconds apart, so one store read answers all of them: the most recent events read are kept (a contiguous run of
-/// the log), and a read of the same position in flight is joined. The log is immutable and gap-free, so a full batch
-/// from the kept run is what the store would answer. An answer that reaches the end of the run must also have seen
-/// every commit the caller was woken for: the run notes the notification version current before its newest read
-/// began (every commit notified by then was visible to that read), and serves such an answer only to callers that have
-/// seen no later one. A consumer behind the run (a replay at start-up) reads the store itself.
+/// The end of the log as this node's consumers read it: the most recent events, a contiguous run of the log. This
+/// node's commits hand their rows over as they commit (<see cref="IStorageProvider.EventsAppended"/>), with the objects
+/// they were raised as, so its consumers neither read back nor parse what it wrote; rows of other nodes come from store
+/// reads, and consumers that follow the log ask for the same ones a few milliseconds apart, so one read answers all of
+/// them (a read of the same position in flight is joined). The log is immutable and gap-free, so a full batch from the
+/// run is what the store would answer. An answer that reaches the end of the run must also hold every row the caller
+/// knows committed: the run serves it only when it reaches the seq the caller's last wake-up named
+/// (<see cref="IStorageProvider.WaitForEventsAsync"/>). A consumer behind the run (a replay at start-up) reads the
+/// store itself.
 /// </summary>
-internal sealed class OutboxTail(IStorageProvider storage)
+internal sealed class OutboxTail
 {
-    /// <summary>Events kept: a few seconds of a busy log, a few hundred kilobytes.</summary>
+    /// <summary>Events kept: a few seconds of a busy log, a few megabytes.</summary>
     private const int Capacity = 4096;
 
+    private readonly IStorageProvider _storage;
     private readonly Lock _lock = new();
     private readonly List<StoredEvent> _recent = [];
-    private long _recentVersion = long.MinValue;
+
+    /// <summary>Rows this node committed after a gap in the run, in seq order, until the gap is filled.</summary>
+    private readonly List<StoredEvent> _ahead = [];
     private Task<IReadOnlyList<StoredEvent>>? _reading;
     private long _readingAfter;
     private int _readingMax;
-    private long _readingVersion = long.MinValue;
+    private long _readingKnown = long.MinValue;
     private long _readingId;
+
+    public OutboxTail(IStorageProvider storage)
+    {
+        _storage = storage;
+        storage.EventsAppended += Offer;
+    }
 
     /// <summary>
     /// Up to <paramref name="max"/> events after <paramref name="afterSeq"/>, in seq order, as a store read that saw
-    /// every commit notified up to <paramref name="seenVersion"/> (what the caller's last
-    /// <see cref="IStorageProvider.WaitForEventsAsync"/> answered) would give them.
+    /// every row up to <paramref name="knownSeq"/> (what the caller's last <see cref="IStorageProvider.WaitForEventsAsync"/>
+    /// answered) would give them.
     /// </summary>
-    public Task<IReadOnlyList<StoredEvent>> ReadAsync(long afterSeq, int max, long seenVersion, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<StoredEvent>> ReadAsync(long afterSeq, int max, long knownSeq, CancellationToken cancellationToken)
     {
         Task<IReadOnlyList<StoredEvent>> reading;
         lock (_lock)
         {
-            if (TryServe(afterSeq, max, seenVersion) is { } kept)
+            if (TryServe(afterSeq, max, knownSeq) is { } kept)
             {
                 return Task.FromResult<IReadOnlyList<StoredEvent>>(kept);
             }
 
-            if (_reading is { } joinable && _readingAfter == afterSeq && _readingMax >= max && seenVersion <= _readingVersion)
+            if (_reading is { } joinable && _readingAfter == afterSeq && _readingMax >= max && knownSeq <= _readingKnown)
             {
                 reading = joinable;
             }
             else
             {
                 var id = ++_readingId;
-                (_reading, _readingAfter, _readingMax, _readingVersion) = (null, afterSeq, max, long.MinValue);
+                (_reading, _readingAfter, _readingMax, _readingKnown) = (null, afterSeq, max, long.MinValue);
                 reading = ReadStoreAsync(id, afterSeq, max);
 
                 // A read that finished at once (an in-process store) has nothing left to join.
@@ -262,8 +273,35 @@ internal sealed class OutboxTail(IStorageProvider storage)
         return reading.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Rows this node committed, in seq order. They extend the run when they follow it, or precede it when they come
+    /// just before; rows after a gap (another node's commits between, or two commits of this node handed over out of
+    /// order) wait aside until the gap is filled, by a store read or by the other commit's rows.
+    /// </summary>
+    private void Offer(IReadOnlyList<StoredEvent> events)
+    {
+        lock (_lock)
+        {
+            if (_recent.Count == 0 || events[0].Seq == _recent[^1].Seq + 1)
+            {
+                _recent.AddRange(events);
+            }
+            else if (events[^1].Seq == _recent[0].Seq - 1)
+            {
+                _recent.InsertRange(0, events);
+            }
+            else if (events[0].Seq > _recent[^1].Seq + 1)
+            {
+                var at = _ahead.FindIndex(e => e.Seq > events[0].Seq);
+                _ahead.InsertRange(at < 0 ? _ahead.Count : at, events);
+            }
+
+            Settle();
+        }
+    }
+
     /// <summary>The answer from the kept run, when it has one (under the lock).</summary>
-    private List<StoredEvent>? TryServe(long afterSeq, int max, long seenVersion)
+    private List<StoredEvent>? TryServe(long afterSeq, int max, long knownSeq)
     {
         if (_recent.Count == 0 || afterSeq < _recent[0].Seq - 1 || afterSeq >= _recent[^1].Seq)
         {
@@ -272,26 +310,25 @@ internal sealed class OutboxTail(IStorageProvider storage)
 
         var from = (int)(afterSeq - (_recent[0].Seq - 1));
         var available = _recent.Count - from;
-        return available >= max || seenVersion <= _recentVersion ? _recent.GetRange(from, Math.Min(max, available)) : null;
+        return available >= max || _recent[^1].Seq >= knownSeq ? _recent.GetRange(from, Math.Min(max, available)) : null;
     }
 
     private async Task<IReadOnlyList<StoredEvent>> ReadStoreAsync(long id, long afterSeq, int max)
     {
         IReadOnlyList<StoredEvent> events;
-        long version;
         try
         {
-            // The version before the read: every commit notified by then is visible to the read's snapshot.
-            version = await storage.WaitForEventsAsync(-1, TimeSpan.Zero, CancellationToken.None);
+            // The seq known before the read: every row up to it is visible to the read's snapshot.
+            var known = await _storage.WaitForEventsAsync(-1, TimeSpan.Zero, CancellationToken.None);
             lock (_lock)
             {
                 if (_readingId == id)
                 {
-                    _readingVersion = version;
+                    _readingKnown = known;
                 }
             }
 
-            events = await storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
+            events = await _storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
         }
         finally
         {
@@ -299,21 +336,21 @@ internal sealed class OutboxTail(IStorageProvider storage)
             {
                 if (_readingId == id)
                 {
-                    (_reading, _readingVersion) = (null, long.MinValue);
+                    (_reading, _readingKnown) = (null, long.MinValue);
                 }
             }
         }
 
         lock (_lock)
         {
-            Keep(events, version);
+            Keep(events);
         }
 
         return events;
     }
 
     /// <summary>Adds a store read to the kept run (under the lock): it extends the run, or replaces one it does not touch.</summary>
-    private void Keep(IReadOnlyList<StoredEvent> events, long version)
+    private void Keep(IReadOnlyList<StoredEvent> events)
     {
         if (events.Count == 0)
         {
@@ -325,12 +362,46 @@ internal sealed class OutboxTail(IStorageProvider storage)
         {
             _recent.Clear();
             _recent.AddRange(events);
-            _recentVersion = version;
         }
         else if (events[^1].Seq >= end)
         {
             _recent.AddRange(events.Where(e => e.Seq > end));
-            _recentVersion = Math.Max(_recentVersion, version);
+        }
+
+        Settle();
+    }
+
+    /// <summary>
+    /// Moves the rows waiting aside that now follow the run into it and drops those it already holds; keeps the run
+    /// within its capacity. When more than that wait aside (a gap no read filled), their first stretch starts the run again.
+    /// </summary>
+    private void Settle()
+    {
+        var end = _recent.Count == 0 ? long.MinValue : _recent[^1].Seq;
+        var settled = 0;
+        while (settled < _ahead.Count && _ahead[settled].Seq <= end + 1)
+        {
+            if (_ahead[settled].Seq == end + 1)
+            {
+                _recent.Add(_ahead[settled]);
+                end++;
+            }
+
+            settled++;
+        }
+
+        _ahead.RemoveRange(0, settled);
+        if (_ahead.Count > Capacity)
+        {
+            _recent.Clear();
+            var run = 0;
+            do
+            {
+                _recent.Add(_ahead[run++]);
+            }
+            while (run < _ahead.Count && _ahead[run].Seq == _recent[^1].Seq + 1);
+            _ahead.RemoveRange(0, run);
+            _ahead.RemoveRange(0, Math.Max(0, _ahead.Count - Capacity));
         }
 
         if (_recent.Count > Capacity)

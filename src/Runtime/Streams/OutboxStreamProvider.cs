@@ -25,7 +25,7 @@ internal sealed class OutboxStream<T>(StreamId streamId, JsonSerializerOptions j
         var activation = RuntimeContext.Current
             ?? throw new InvalidOperationException("Events are raised from grain code, so that they commit with the state change that caused them.");
         var type = item.GetType();
-        activation.BufferEvent(new OutgoingEvent(StreamId.ToString(), type.Name, JsonSerializer.Serialize(item, type, jsonOptions)));
+        activation.BufferEvent(new OutgoingEvent(StreamId.ToString(), type.Name, JsonSerializer.Serialize(item, type, jsonOptions)) { Value = item });
         return Task.CompletedTask;
     }
 
@@ -54,8 +54,14 @@ internal static class EventTypes
 {
     private static readonly ConcurrentDictionary<(Type Requested, string Name), Type> s_cache = new();
 
+    /// <summary>The raised object when this node committed the event, else the payload parsed.</summary>
     public static T Deserialize<T>(StoredEvent stored, JsonSerializerOptions options)
     {
+        if (stored.Value is T raised)
+        {
+            return raised;
+        }
+
         var type = s_cache.GetOrAdd((typeof(T), stored.Type), static key => Resolve(key.Requested, key.Name));
         return (T)JsonSerializer.Deserialize(stored.Payload, type, options)!;
     }

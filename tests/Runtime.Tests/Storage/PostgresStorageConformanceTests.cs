@@ -214,7 +214,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
     public async Task WaitForEvents_AfterListenConnectionWasKilled_WakesOnTheNextCommit()
     {
         var grain = Grain("killed-listener");
-        await LeaseAsync(grain);
+        var lease = await LeaseAsync(grain);
         await EnsureEventListenerReadyAsync();
         var provider = (PostgresStorageProvider)Store;
         var killed = await ListenBackendAsync(excluding: null);
@@ -230,9 +230,32 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
         var wait = Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct);
         Assert.False(wait.IsCompleted);
 
-        await CommitAsync(grain, events: [Event("s", "after-kill")]);
+        // Another node's commit, which only the LISTEN connection can tell of (this node's own signal at once).
+        var otherNode = await OpenInitializedAsync(Location);
+        AssertCommitted(Assert.Single(await otherNode.CommitAsync([new GrainCommit(grain, lease, [], [Event("s", "after-kill")], [])], Ct)));
 
         await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake on a commit after the LISTEN connection was killed");
+    }
+
+    [Fact]
+    public async Task WaitForEvents_OnANotificationWithoutASeq_ReadsTheLastSeq()
+    {
+        await EnsureEventListenerReadyAsync();
+        var seen = await Store.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
+        var wait = Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct);
+        Assert.False(wait.IsCompleted);
+
+        // What a node of an earlier version sends: rows appended, and a notification that does not say up to where.
+        await ExecuteAsync(Location, $$"""
+            BEGIN;
+            UPDATE outbox_head SET last_seq = last_seq + 1 WHERE id = 1;
+            INSERT INTO outbox (seq, stream, stream_seq, type, payload) SELECT last_seq, 'old-node', 1, 'e1', '{}' FROM outbox_head WHERE id = 1;
+            NOTIFY {{PostgresSql.EventsChannel}};
+            COMMIT;
+            """);
+
+        await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake on a notification without a seq");
+        Assert.Equal((await Store.ReadEventsAsync(0, 10, null, Ct))[^1].Seq, await wait);
     }
 
     [Fact]
@@ -274,7 +297,7 @@ public sealed class PostgresStorageConformanceTests(PostgresFixture fixture) : S
         var sql = $"""
             SELECT coalesce(min(pid), 0) FROM pg_stat_activity
             WHERE application_name = '{PostgresEventListener.ApplicationName}' AND datname = current_database()
-              AND query LIKE 'LISTEN%' AND pid <> {excluding ?? 0}
+              AND pid <> {excluding ?? 0}
             """;
         return await Polling.UntilAsync(
             () => ScalarAsync<int>(Location, sql),

@@ -692,12 +692,45 @@ public abstract class StorageConformanceTests : IAsyncLifetime, IDisposable
         await Polling.CompletesAsync(wait, "WaitForEventsAsync to wake after a commit that added an event");
         Assert.Equal(["e1"], Types(await Store.ReadEventsAsync(0, 10, null, Ct)));
 
-        // Every waiter that last saw the version before the commit learns of it, however many woke for it already,
-        // and a waiter that saw the new version waits again.
+        // The wait answers the commit's seq; every waiter that last saw an earlier one learns of it, however many woke
+        // for it already, and a waiter that saw it waits again.
         var after = await wait;
-        Assert.NotEqual(seen, after);
+        Assert.Equal((await Store.ReadEventsAsync(0, 10, null, Ct))[^1].Seq, after);
         Assert.Equal(after, await Store.WaitForEventsAsync(seen, TimeSpan.FromMinutes(10), Ct));
         Assert.False(Store.WaitForEventsAsync(after, TimeSpan.FromMinutes(10), Ct).IsCompleted);
+    }
+
+    [Fact]
+    public async Task Commit_HandsItsAppendedRowsOver_AsStored_WithTheRaisedObjects_AndNoneOfAFailedUnit()
+    {
+        var grain = Grain("hand-over");
+        var stale = Grain("hand-over-stale");
+        var lease = await LeaseAsync(grain);
+        var staleLease = await LeaseAsync(stale);
+        AssertCommitted(await WriteAsync(stale, State, null, Json(1)), 1);
+        var handedOver = new List<StoredEvent>();
+        Store.EventsAppended += handedOver.AddRange;
+        var raised = new[] { new object(), new object() };
+
+        var results = await Store.CommitAsync(
+            [
+                new GrainCommit(grain, lease, [new StateOperation(State, null, Json(1))], [Event("a", "a1") with { Value = raised[0] }, Event("b", "b1") with { Value = raised[1] }], []),
+                new GrainCommit(stale, staleLease, [new StateOperation(State, null, Json(2))], [Event("a", "lost")], []),
+                new GrainCommit(grain, lease, [new StateOperation("other", null, Json(3))], [Event("a", "a2")], []),
+            ],
+            Ct);
+
+        AssertCommitted(results[0], 1);
+        AssertConflict(results[1], State, 1);
+        AssertCommitted(results[2], 1);
+        var stored = await Store.ReadEventsAsync(0, 10, null, Ct);
+        Assert.Equal(Project(stored), Project(handedOver));
+        Assert.Equal(stored.Select(e => e.CreatedAt), handedOver.Select(e => e.CreatedAt));
+        Assert.Equal(["a1", "b1", "a2"], Types(handedOver));
+        Assert.Same(raised[0], handedOver[0].Value);
+        Assert.Same(raised[1], handedOver[1].Value);
+        Assert.Null(handedOver[2].Value);
+        Assert.All(stored, e => Assert.Null(e.Value));
     }
 
     [Fact]

@@ -95,6 +95,45 @@ public sealed class OutboxTailTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ThisNodesCommits_AreServedAsHandedOver_WithTheRaisedObjects_WithoutAStoreRead()
+    {
+        var counting = CountingStore.Wrap(_storage, handOver: true);
+        var tail = new OutboxTail(counting.Store);
+        var raised = new object();
+
+        await AppendAsync(new OutgoingEvent("s", "e1", "{}") { Value = raised }, new OutgoingEvent("s", "e2", "{}"));
+        await AppendAsync(new OutgoingEvent("s", "e3", "{}"));
+        var events = await tail.ReadAsync(0, 500, await NotificationAsync(), Ct);
+
+        Assert.Equal(["e1", "e2", "e3"], events.Select(e => e.Type));
+        Assert.Same(raised, events[0].Value);
+        Assert.Equal(0, counting.EventReads);
+    }
+
+    [Fact]
+    public async Task RowsHandedOverOutOfOrder_OrAfterAGap_AreServedOnceTheRunIsWhole()
+    {
+        await AppendAsync("e1", "e2", "e3", "e4", "e5", "e6", "e7");
+        var rows = (await _storage.ReadEventsAsync(0, 10, null, Ct)).ToArray();
+        var tail = new OutboxTail(_counting.Store);
+
+        // Two commits handed over in the wrong order make one run; the later one comes first.
+        _counting.HandOver(rows[2..4]);
+        _counting.HandOver(rows[0..2]);
+        Assert.Equal(["e1", "e2", "e3", "e4"], (await tail.ReadAsync(0, 500, rows[3].Seq, Ct)).Select(e => e.Type));
+
+        // Rows after a gap wait aside: until the gap is filled the run ends before them.
+        _counting.HandOver(rows[5..6]);
+        _counting.HandOver(rows[4..5]);
+        Assert.Equal(["e5", "e6"], (await tail.ReadAsync(rows[3].Seq, 500, rows[5].Seq, Ct)).Select(e => e.Type));
+        Assert.Equal(0, _counting.EventReads);
+
+        // A row no hand-over brought (another node's) is read from the store, once the wake-up names it.
+        Assert.Equal(["e7"], (await tail.ReadAsync(rows[5].Seq, 500, rows[6].Seq, Ct)).Select(e => e.Type));
+        Assert.Equal(1, _counting.EventReads);
+    }
+
+    [Fact]
     public async Task Checkpoint_IsWrittenOncePerInterval_AndTheLatestOnFlush()
     {
         var checkpoint = new CheckpointWriter("projection", _storage, TimeSpan.FromHours(1));
@@ -123,34 +162,43 @@ public sealed class OutboxTailTests : IAsyncLifetime
         Assert.Equal(8, await _storage.ReadCheckpointAsync("projection", Ct));
     }
 
-    /// <summary>The notification version now: what a consumer woken by the commits so far has seen.</summary>
+    /// <summary>The last seq known committed now: what a consumer woken by the commits so far has seen.</summary>
     private Task<long> NotificationAsync() => _storage.WaitForEventsAsync(-1, TimeSpan.Zero, Ct);
 
-    private async Task AppendAsync(params string[] types)
+    private Task AppendAsync(params string[] types) => AppendAsync([.. types.Select(type => new OutgoingEvent("s", type, "{}"))]);
+
+    private async Task AppendAsync(params OutgoingEvent[] events)
     {
-        var results = await _storage.CommitAsync(
-            [new GrainCommit(Writer, _lease, [], [.. types.Select(type => new OutgoingEvent("s", type, "{}"))], [])],
-            Ct);
+        var results = await _storage.CommitAsync([new GrainCommit(Writer, _lease, [], events, [])], Ct);
         Assert.Equal(CommitStatus.Committed, Assert.Single(results).Status);
     }
 
-    /// <summary>Forwards every call to a real store and counts the outbox reads.</summary>
+    /// <summary>
+    /// Forwards every call to a real store and counts the outbox reads. Unless it hands over, the store's commits are
+    /// not handed to the tail (as if another node made them); the test hands rows over itself.
+    /// </summary>
     public class CountingStore : DispatchProxy
     {
         private IStorageProvider _inner = null!;
+        private bool _handOver;
+        private Action<IReadOnlyList<StoredEvent>>? _handler;
         private int _eventReads;
 
         public IStorageProvider Store => (IStorageProvider)(object)this;
 
         public int EventReads => Volatile.Read(ref _eventReads);
 
-        public static CountingStore Wrap(IStorageProvider inner)
+        public static CountingStore Wrap(IStorageProvider inner, bool handOver = false)
         {
             var proxy = DispatchProxy.Create<IStorageProvider, CountingStore>();
             var counting = (CountingStore)(object)proxy;
             counting._inner = inner;
+            counting._handOver = handOver;
             return counting;
         }
+
+        /// <summary>Hands <paramref name="rows"/> to the subscribers as if this node had just committed them.</summary>
+        public void HandOver(IReadOnlyList<StoredEvent> rows) => _handler?.Invoke(rows);
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
@@ -158,6 +206,12 @@ public sealed class OutboxTailTests : IAsyncLifetime
             if (targetMethod.Name == nameof(IStorageProvider.ReadEventsAsync))
             {
                 Interlocked.Increment(ref _eventReads);
+            }
+
+            if (!_handOver && targetMethod.Name == $"add_{nameof(IStorageProvider.EventsAppended)}")
+            {
+                _handler += (Action<IReadOnlyList<StoredEvent>>)args![0]!;
+                return null;
             }
 
             return targetMethod.Invoke(_inner, args);

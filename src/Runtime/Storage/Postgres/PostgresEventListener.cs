@@ -5,9 +5,11 @@ namespace Actors.Runtime.Storage.Postgres;
 
 /// <summary>
 /// One long-lived LISTEN connection per provider, started by the first waiter. A notification of appended outbox rows
-/// wakes every waiter. When the connection breaks the loop reconnects with a short back-off and wakes
-/// the waiters once it listens again, because notifications sent in the gap are lost; until then waiters fall
-/// back on their own timeout.
+/// carries the commit's last seq and wakes every waiter that has not seen it; the provider's own commits signal here
+/// directly (<see cref="Notify"/>), before their notification comes back. When the connection breaks the loop
+/// reconnects with a short back-off and, once it listens again, reads the last seq, because notifications sent in the
+/// gap are lost; until then waiters fall back on their own timeout. A notification without a seq (a node of an older
+/// version) is answered the same way.
 /// </summary>
 internal sealed partial class PostgresEventListener : IAsyncDisposable
 {
@@ -43,10 +45,10 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
     /// <summary>How many times a LISTEN connection was established; it grows by one on every reconnect.</summary>
     public int Connections => Volatile.Read(ref _connections);
 
-    public Task<long> WaitAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken)
+    public Task<long> WaitAsync(long seenSeq, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        return _appended.WaitAsync(seenVersion, maxWait, cancellationToken);
+        return _appended.WaitAsync(seenSeq, maxWait, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -86,8 +88,15 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
         }
     }
 
-    /// <summary>After a (re)connect or a lost connection: notifications may have been missed.</summary>
-    private void WakeAll() => _appended.Set();
+    /// <summary>This node committed rows up to <paramref name="seq"/>.</summary>
+    public void Notify(long seq) => _appended.Set(seq);
+
+    /// <summary>After a (re)connect, or a notification without a seq: the last seq, read on the listening connection.</summary>
+    private async Task ReadLastSeqAsync(NpgsqlConnection connection, CancellationToken stopping)
+    {
+        await using var command = new NpgsqlCommand(PostgresSql.ReadLastSeq, connection);
+        _appended.Set((long)(await command.ExecuteScalarAsync(stopping))!);
+    }
 
     private async Task ListenLoopAsync(CancellationToken stopping)
     {
@@ -97,7 +106,18 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
             try
             {
                 await using var connection = new NpgsqlConnection(_connectionString);
-                connection.Notification += (_, _) => _appended.Set();
+                var unnumbered = false;
+                connection.Notification += (_, notification) =>
+                {
+                    if (long.TryParse(notification.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seq))
+                    {
+                        _appended.Set(seq);
+                    }
+                    else
+                    {
+                        unnumbered = true;
+                    }
+                };
                 await connection.OpenAsync(stopping);
                 await using (var listen = new NpgsqlCommand(PostgresSql.Listen, connection))
                 {
@@ -106,11 +126,16 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
 
                 LogListening();
                 retryDelay = FirstRetryDelay;
-                WakeAll();
+                await ReadLastSeqAsync(connection, stopping);
                 Interlocked.Increment(ref _connections);
                 while (true)
                 {
                     await connection.WaitAsync(stopping);
+                    if (unnumbered)
+                    {
+                        unnumbered = false;
+                        await ReadLastSeqAsync(connection, stopping);
+                    }
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -121,7 +146,6 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
             {
                 // Whatever broke (a killed backend, the network, a server restart), the cure is a new connection.
                 LogConnectionLost(exception, retryDelay);
-                WakeAll();
             }
 
             try

@@ -303,7 +303,7 @@ internal static class PostgresSql
     /// gives its numbers back (the head's update is undone with it). So readers never see a gap that is later filled. A
     /// stream's next number continues from its newest row (one backward step on <c>outbox_stream_seq</c>).
     /// </summary>
-    public const string AppendEvents = """
+    public const string AppendEvents = $$"""
         WITH e AS MATERIALIZED (
             SELECT e.stream, e.type, e.payload, e.n
             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(stream, type, payload, n)),
@@ -318,9 +318,17 @@ internal static class PostgresSql
         SELECT h.base + e.n, e.stream, st.last + row_number() OVER (PARTITION BY e.stream ORDER BY e.n), e.type, e.payload
         FROM e CROSS JOIN head h JOIN streams st ON st.stream = e.stream
         ORDER BY e.n
+        RETURNING seq AS {{AppendedSeqColumn}}, stream_seq, created_at
         """;
 
-    public const string NotifyOutbox = $"NOTIFY {EventsChannel}";
+    /// <summary>The first column of <see cref="AppendEvents"/>' rows, by which a batch's reader knows them.</summary>
+    public const string AppendedSeqColumn = "appended_seq";
+
+    /// <summary>
+    /// Tells the listening nodes the commit's last seq (the head, which the commit holds locked), sent when it commits:
+    /// a node whose kept events reach it needs no read.
+    /// </summary>
+    public const string NotifyOutbox = $"SELECT pg_notify('{EventsChannel}', last_seq::text) FROM outbox_head WHERE id = 1";
 
     // ---- outbox ----------------------------------------------------------------------------------------------
 

@@ -201,9 +201,10 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         var pending = Enumerable.Range(0, commits.Count).ToList();
         var states = new StoredState?[reads.Count];
         var unread = reads.Count > 0 ? reads : null;
+        var appended = new List<StoredEvent>();
         while (pending.Count > 0)
         {
-            var failures = await TryCommitAsync(commits, pending, results, unread, states, cancellationToken);
+            var failures = await TryCommitAsync(commits, pending, results, unread, states, appended, cancellationToken);
             unread = null;
             if (failures == 0)
             {
@@ -213,6 +214,12 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             LogCommitRetried(failures, pending.Count);
         }
 
+        if (appended.Count > 0)
+        {
+            AppendedEvents.Raise(EventsAppended, appended, _logger);
+            _listener.Notify(appended[^1].Seq);
+        }
+
         return new GroupCommitResult(results!, states);
     }
 
@@ -220,7 +227,8 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     /// One attempt at the units in <paramref name="pending"/>, with <paramref name="reads"/> first when there are any.
     /// Commits and fills their results when all succeed; otherwise (the batch rolled back by a failed check) records the
     /// results of the units the check belonged to, removes them from <paramref name="pending"/> and returns how many
-    /// failed. The reads fill <paramref name="states"/> in either case.
+    /// failed. The reads fill <paramref name="states"/> in either case; a commit fills <paramref name="appended"/> with
+    /// the outbox rows it added.
     /// </summary>
     private async Task<int> TryCommitAsync(
         IReadOnlyList<GrainCommit> commits,
@@ -228,6 +236,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         CommitResult?[] results,
         IReadOnlyList<StateKey>? reads,
         StoredState?[] states,
+        List<StoredEvent> appended,
         CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -239,44 +248,50 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
         var leaseChecks = AddLeaseChecks(batch, pending.Select(unit => commits[unit].Lease));
         var writes = new GroupWrites();
-        var eventStreams = new List<string>();
-        var eventTypes = new List<string>();
-        var eventPayloads = new List<string>();
+        var events = new List<OutgoingEvent>();
         foreach (var unit in pending)
         {
             writes.Add(unit, commits[unit]);
-            foreach (var outgoing in commits[unit].Events)
-            {
-                eventStreams.Add(outgoing.Stream);
-                eventTypes.Add(outgoing.Type);
-                eventPayloads.Add(outgoing.Payload);
-            }
+            events.AddRange(commits[unit].Events);
         }
 
         writes.AddTo(batch);
-        if (eventStreams.Count > 0)
+        if (events.Count > 0)
         {
             // Last, after every row lock the units take: the lock is held to the end of the transaction, and a
             // commit waiting for it holds nothing the holder still needs.
             batch.BatchCommands.Add(BatchCommand(PostgresSql.TakeTransactionLock, Value(PostgresSql.SequencerLock)));
             batch.BatchCommands.Add(BatchCommand(
-                PostgresSql.AppendEvents, Value(eventStreams.ToArray()), Value(eventTypes.ToArray()), Value(eventPayloads.ToArray())));
+                PostgresSql.AppendEvents,
+                Value(events.Select(e => e.Stream).ToArray()),
+                Value(events.Select(e => e.Type).ToArray()),
+                Value(events.Select(e => e.Payload).ToArray())));
             batch.BatchCommands.Add(BatchCommand(PostgresSql.NotifyOutbox));
         }
 
+        StoredEvent[]? stored = null;
         try
         {
-            if (reads is null)
+            if (reads is null && events.Count == 0)
             {
                 await batch.ExecuteNonQueryAsync(cancellationToken);
             }
             else
             {
                 await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-                await ReadStatesAsync(reader, states, cancellationToken);
-                while (await reader.NextResultAsync(cancellationToken))
+                if (reads is not null)
                 {
+                    await ReadStatesAsync(reader, states, cancellationToken);
                 }
+
+                do
+                {
+                    if (reader.FieldCount > 0 && reader.GetName(0) == PostgresSql.AppendedSeqColumn)
+                    {
+                        stored = await ReadAppendedAsync(reader, events, cancellationToken);
+                    }
+                }
+                while (await reader.NextResultAsync(cancellationToken));
             }
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresSql.CheckFailed)
@@ -294,8 +309,32 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
                 [.. commits[unit].States.Select(operation => operation.ExpectedVersion + 1 ?? 1)]);
         }
 
+        appended.AddRange(stored ?? []);
         pending.Clear();
         return 0;
+    }
+
+    /// <summary>
+    /// The rows <see cref="PostgresSql.AppendEvents"/> returned, in the order of <paramref name="events"/>: the commit
+    /// numbered them consecutively in that order, so a row's place is its seq less the first one's.
+    /// </summary>
+    private static async Task<StoredEvent[]> ReadAppendedAsync(NpgsqlDataReader reader, List<OutgoingEvent> events, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Seq, long StreamSeq, DateTimeOffset CreatedAt)>(events.Count);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2)));
+        }
+
+        var first = rows.Min(row => row.Seq);
+        var stored = new StoredEvent[events.Count];
+        foreach (var (seq, streamSeq, createdAt) in rows)
+        {
+            var outgoing = events[(int)(seq - first)];
+            stored[seq - first] = new StoredEvent(seq, outgoing.Stream, streamSeq, outgoing.Type, outgoing.Payload, createdAt) { Value = outgoing.Value };
+        }
+
+        return stored;
     }
 
     /// <summary>
@@ -486,8 +525,10 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _listener.WaitAsync(seenVersion, maxWait, cancellationToken);
+    public Task<long> WaitForEventsAsync(long seenSeq, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _listener.WaitAsync(seenSeq, maxWait, cancellationToken);
+
+    public event Action<IReadOnlyList<StoredEvent>>? EventsAppended;
 
     // ---- membership and leases -------------------------------------------------------------------------------
 

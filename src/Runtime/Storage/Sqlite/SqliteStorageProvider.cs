@@ -143,10 +143,11 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             return [];
         }
 
-        var (results, addedEvents) = await WriteAsync(transaction => ApplyCommits(transaction, commits), cancellationToken);
-        if (addedEvents)
+        var (results, appended) = await WriteAsync(transaction => ApplyCommits(transaction, commits), cancellationToken);
+        if (appended.Count > 0)
         {
-            _eventsSignal.Set();
+            AppendedEvents.Raise(EventsAppended, appended, _logger);
+            _eventsSignal.Set(appended[^1].Seq);
         }
 
         return results;
@@ -166,13 +167,14 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
     /// Applies each unit under its own savepoint, so a conflict found on its second state leaves nothing of the
     /// first behind while the other units of the group still commit.
     /// </summary>
-    private static (CommitResult[] Results, bool AddedEvents) ApplyCommits(SqliteTransaction transaction, IReadOnlyList<GrainCommit> commits)
+    private static (CommitResult[] Results, List<StoredEvent> Appended) ApplyCommits(SqliteTransaction transaction, IReadOnlyList<GrainCommit> commits)
     {
         var now = Now();
         using var statements = new CommitStatements(transaction);
         var lastSeq = ReadCounter(transaction, OutboxSeqCounter);
         var reminderVersion = ReadCounter(transaction, ReminderVersionCounter);
         var firstSeq = lastSeq;
+        var appended = new List<StoredEvent>();
         var firstReminderVersion = reminderVersion;
         var results = new CommitResult[commits.Count];
         for (var i = 0; i < commits.Count; i++)
@@ -211,7 +213,8 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
 
             foreach (var outgoing in commit.Events)
             {
-                statements.InsertEvent(++lastSeq, outgoing, now);
+                var streamSeq = statements.InsertEvent(++lastSeq, outgoing, now);
+                appended.Add(new StoredEvent(lastSeq, outgoing.Stream, streamSeq, outgoing.Type, outgoing.Payload, FromMicros(now)) { Value = outgoing.Value });
             }
 
             foreach (var reminder in commit.Reminders)
@@ -240,7 +243,7 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             WriteCounter(transaction, ReminderVersionCounter, reminderVersion);
         }
 
-        return (results, lastSeq != firstSeq);
+        return (results, appended);
     }
 
     // ---- reminders -------------------------------------------------------------------------------------------
@@ -488,9 +491,11 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             },
             cancellationToken);
 
-    /// <summary>Rows are sequenced as they commit: one signal stands for both kinds.</summary>
-    public Task<long> WaitForEventsAsync(long seenVersion, TimeSpan maxWait, CancellationToken cancellationToken) =>
-        _eventsSignal.WaitAsync(seenVersion, maxWait, cancellationToken);
+    /// <summary>One process writes the file: its own commits are all there is to wait for.</summary>
+    public Task<long> WaitForEventsAsync(long seenSeq, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        _eventsSignal.WaitAsync(seenSeq, maxWait, cancellationToken);
+
+    public event Action<IReadOnlyList<StoredEvent>>? EventsAppended;
 
     // ---- membership and leases -------------------------------------------------------------------------------
 
@@ -856,7 +861,8 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             return command.ExecuteScalar() as long?;
         }
 
-        public void InsertEvent(long seq, OutgoingEvent outgoing, long now)
+        /// <summary>Inserts the row at <paramref name="seq"/> and answers its seq within its stream.</summary>
+        public long InsertEvent(long seq, OutgoingEvent outgoing, long now)
         {
             var next = _nextStreamSeq ??= Create(SqliteSql.NextStreamSeq, "$stream");
             Bind(next, outgoing.Stream);
@@ -864,6 +870,7 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             var insert = _insertEvent ??= Create(SqliteSql.InsertEvent, "$seq", "$stream", "$streamSeq", "$type", "$payload", "$now");
             Bind(insert, seq, outgoing.Stream, streamSeq, outgoing.Type, outgoing.Payload, now);
             insert.ExecuteNonQuery();
+            return streamSeq;
         }
 
         public void UpsertReminder(GrainId grain, int partition, ReminderOperation reminder, long version)
