@@ -37,3 +37,11 @@ public sealed class ImplicitStreamSubscriptionAttribute(string streamNamespace) 
 {
     public string Namespace { get; } = streamNamespace;
 }
+
+/// <summary>
+/// Instances of the type (and of types derived from it) are never changed once made, as Orleans' <c>[Immutable]</c>
+/// says: the runtime may hand the same instance to several readers instead of a copy. An event of such a type reaches
+/// the consumers and subscribers on the node that raised it as the raised object, without a parse of its JSON.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Struct, Inherited = true)]
+public sealed class ImmutableAttribute : Attribute;

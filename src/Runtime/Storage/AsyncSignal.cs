@@ -12,9 +12,6 @@ internal sealed class AsyncSignal
     private long _last;
     private TaskCompletionSource _next = NewSource();
 
-    /// <summary>The highest seq known committed (0 before the first signal).</summary>
-    public long Last => Interlocked.Read(ref _last);
-
     /// <summary>Rows up to <paramref name="seq"/> are committed: wakes the waiters if that is news.</summary>
     public void Set(long seq)
     {

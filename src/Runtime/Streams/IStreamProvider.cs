@@ -11,8 +11,9 @@ public interface IStreamProvider
 /// <summary>
 /// A stream of events. <see cref="OnNextAsync"/> is called from grain code: the event is written to the outbox
 /// in the same transaction as the grain's next state write (or at the end of the turn), so it exists if and only
-/// if the state change that caused it committed. The item is serialized when raised, and this node's consumers and
-/// subscribers receive the same instance: an event is immutable once raised.
+/// if the state change that caused it committed. The item is serialized when raised; the consumers and subscribers of
+/// the node that raised it receive that same instance when its type is <see cref="ImmutableAttribute">[Immutable]</see>,
+/// and the JSON parsed otherwise.
 /// </summary>
 public interface IAsyncStream<T>
 {

@@ -216,7 +216,7 @@ internal sealed class CheckpointWriter(string consumer, IStorageProvider storage
 /// </summary>
 internal sealed class OutboxTail
 {
-    /// <summary>Events kept: a few seconds of a busy log, a few megabytes.</summary>
+    /// <summary>Events kept in the run, and at most as many aside: a few seconds of a busy log, a few megabytes with the raised objects.</summary>
     private const int Capacity = 4096;
 
     private readonly IStorageProvider _storage;
@@ -245,6 +245,8 @@ internal sealed class OutboxTail
     public Task<IReadOnlyList<StoredEvent>> ReadAsync(long afterSeq, int max, long knownSeq, CancellationToken cancellationToken)
     {
         Task<IReadOnlyList<StoredEvent>> reading;
+        TaskCompletionSource<IReadOnlyList<StoredEvent>>? started = null;
+        long id;
         lock (_lock)
         {
             if (TryServe(afterSeq, max, knownSeq) is { } kept)
@@ -255,42 +257,41 @@ internal sealed class OutboxTail
             if (_reading is { } joinable && _readingAfter == afterSeq && _readingMax >= max && knownSeq <= _readingKnown)
             {
                 reading = joinable;
+                id = 0;
             }
             else
             {
-                var id = ++_readingId;
-                (_reading, _readingAfter, _readingMax, _readingKnown) = (null, afterSeq, max, long.MinValue);
-                reading = ReadStoreAsync(id, afterSeq, max);
-
-                // A read that finished at once (an in-process store) has nothing left to join.
-                if (!reading.IsCompleted)
-                {
-                    _reading = reading;
-                }
+                id = ++_readingId;
+                started = new TaskCompletionSource<IReadOnlyList<StoredEvent>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                (_reading, _readingAfter, _readingMax, _readingKnown) = (started.Task, afterSeq, max, long.MinValue);
+                reading = started.Task;
             }
+        }
+
+        // Outside the lock: an in-process store reads synchronously, and this node's commits hand over under the lock.
+        if (started is not null)
+        {
+            _ = ReadStoreAsync(id, afterSeq, max, started);
         }
 
         return reading.WaitAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Rows this node committed, in seq order. They extend the run when they follow it, or precede it when they come
-    /// just before; rows after a gap (another node's commits between, or two commits of this node handed over out of
-    /// order) wait aside until the gap is filled, by a store read or by the other commit's rows.
+    /// Rows this node committed, in seq order. They precede the run when they come just before it; otherwise they wait
+    /// aside, in seq order, and join the run once it reaches them: at once when they follow it, later when they come
+    /// after a gap (another node's commits between, or two commits of this node handed over out of order) that a store
+    /// read or the other commit's rows fill. Rows the run already holds are dropped.
     /// </summary>
     private void Offer(IReadOnlyList<StoredEvent> events)
     {
         lock (_lock)
         {
-            if (_recent.Count == 0 || events[0].Seq == _recent[^1].Seq + 1)
-            {
-                _recent.AddRange(events);
-            }
-            else if (events[^1].Seq == _recent[0].Seq - 1)
+            if (_recent.Count > 0 && events[^1].Seq == _recent[0].Seq - 1)
             {
                 _recent.InsertRange(0, events);
             }
-            else if (events[0].Seq > _recent[^1].Seq + 1)
+            else
             {
                 var at = _ahead.FindIndex(e => e.Seq > events[0].Seq);
                 _ahead.InsertRange(at < 0 ? _ahead.Count : at, events);
@@ -303,9 +304,15 @@ internal sealed class OutboxTail
     /// <summary>The answer from the kept run, when it has one (under the lock).</summary>
     private List<StoredEvent>? TryServe(long afterSeq, int max, long knownSeq)
     {
-        if (_recent.Count == 0 || afterSeq < _recent[0].Seq - 1 || afterSeq >= _recent[^1].Seq)
+        if (_recent.Count == 0 || afterSeq < _recent[0].Seq - 1 || afterSeq > _recent[^1].Seq)
         {
             return null;
+        }
+
+        // At the end of the run, which holds every row the caller knows of: nothing more until the next wake-up.
+        if (afterSeq == _recent[^1].Seq)
+        {
+            return knownSeq <= afterSeq ? [] : null;
         }
 
         var from = (int)(afterSeq - (_recent[0].Seq - 1));
@@ -313,9 +320,8 @@ internal sealed class OutboxTail
         return available >= max || _recent[^1].Seq >= knownSeq ? _recent.GetRange(from, Math.Min(max, available)) : null;
     }
 
-    private async Task<IReadOnlyList<StoredEvent>> ReadStoreAsync(long id, long afterSeq, int max)
+    private async Task ReadStoreAsync(long id, long afterSeq, int max, TaskCompletionSource<IReadOnlyList<StoredEvent>> answer)
     {
-        IReadOnlyList<StoredEvent> events;
         try
         {
             // The seq known before the read: every row up to it is visible to the read's snapshot.
@@ -328,7 +334,17 @@ internal sealed class OutboxTail
                 }
             }
 
-            events = await _storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
+            var events = await _storage.ReadEventsAsync(afterSeq, max, null, CancellationToken.None);
+            lock (_lock)
+            {
+                Keep(events);
+            }
+
+            answer.SetResult(events);
+        }
+        catch (Exception ex)
+        {
+            answer.SetException(ex);
         }
         finally
         {
@@ -340,13 +356,6 @@ internal sealed class OutboxTail
                 }
             }
         }
-
-        lock (_lock)
-        {
-            Keep(events);
-        }
-
-        return events;
     }
 
     /// <summary>Adds a store read to the kept run (under the lock): it extends the run, or replaces one it does not touch.</summary>
@@ -373,10 +382,25 @@ internal sealed class OutboxTail
 
     /// <summary>
     /// Moves the rows waiting aside that now follow the run into it and drops those it already holds; keeps the run
-    /// within its capacity. When more than that wait aside (a gap no read filled), their first stretch starts the run again.
+    /// within its capacity. With no run yet, or more than that waiting aside (a gap no read filled), their first
+    /// stretch starts the run.
     /// </summary>
     private void Settle()
     {
+        if (_recent.Count == 0 || _ahead.Count > Capacity)
+        {
+            _recent.Clear();
+            var stretch = 0;
+            while (stretch < _ahead.Count && (stretch == 0 || _ahead[stretch].Seq == _ahead[stretch - 1].Seq + 1))
+            {
+                stretch++;
+            }
+
+            _recent.AddRange(_ahead.GetRange(0, stretch));
+            _ahead.RemoveRange(0, stretch);
+            _ahead.RemoveRange(0, Math.Max(0, _ahead.Count - Capacity));
+        }
+
         var end = _recent.Count == 0 ? long.MinValue : _recent[^1].Seq;
         var settled = 0;
         while (settled < _ahead.Count && _ahead[settled].Seq <= end + 1)
@@ -391,19 +415,6 @@ internal sealed class OutboxTail
         }
 
         _ahead.RemoveRange(0, settled);
-        if (_ahead.Count > Capacity)
-        {
-            _recent.Clear();
-            var run = 0;
-            do
-            {
-                _recent.Add(_ahead[run++]);
-            }
-            while (run < _ahead.Count && _ahead[run].Seq == _recent[^1].Seq + 1);
-            _ahead.RemoveRange(0, run);
-            _ahead.RemoveRange(0, Math.Max(0, _ahead.Count - Capacity));
-        }
-
         if (_recent.Count > Capacity)
         {
             _recent.RemoveRange(0, _recent.Count - Capacity);

@@ -25,7 +25,10 @@ internal sealed class OutboxStream<T>(StreamId streamId, JsonSerializerOptions j
         var activation = RuntimeContext.Current
             ?? throw new InvalidOperationException("Events are raised from grain code, so that they commit with the state change that caused them.");
         var type = item.GetType();
-        activation.BufferEvent(new OutgoingEvent(StreamId.ToString(), type.Name, JsonSerializer.Serialize(item, type, jsonOptions)) { Value = item });
+        activation.BufferEvent(new OutgoingEvent(StreamId.ToString(), type.Name, JsonSerializer.Serialize(item, type, jsonOptions))
+        {
+            Value = ImmutableTypes.Contains(type) ? item : null,
+        });
         return Task.CompletedTask;
     }
 
@@ -38,6 +41,14 @@ internal sealed class OutboxStream<T>(StreamId streamId, JsonSerializerOptions j
             (stored, token) => onNextAsync(EventTypes.Deserialize<T>(stored, jsonOptions), token));
         return Task.FromResult(activation.Subscribe(StreamId, subscription));
     }
+}
+
+/// <summary>Types marked <see cref="ImmutableAttribute"/>, themselves or by a base type; looked up once per type.</summary>
+internal static class ImmutableTypes
+{
+    private static readonly ConcurrentDictionary<Type, bool> s_cache = new();
+
+    public static bool Contains(Type type) => s_cache.GetOrAdd(type, static t => t.IsDefined(typeof(ImmutableAttribute), inherit: true));
 }
 
 /// <summary>An activation's handler for one stream, taking the stored event.</summary>

@@ -113,23 +113,31 @@ public sealed class OutboxTailTests : IAsyncLifetime
     [Fact]
     public async Task RowsHandedOverOutOfOrder_OrAfterAGap_AreServedOnceTheRunIsWhole()
     {
-        await AppendAsync("e1", "e2", "e3", "e4", "e5", "e6", "e7");
+        await AppendAsync("e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8", "e9");
         var rows = (await _storage.ReadEventsAsync(0, 10, null, Ct)).ToArray();
         var tail = new OutboxTail(_counting.Store);
 
-        // Two commits handed over in the wrong order make one run; the later one comes first.
+        // Two commits handed over in the wrong order make one run.
         _counting.HandOver(rows[2..4]);
         _counting.HandOver(rows[0..2]);
         Assert.Equal(["e1", "e2", "e3", "e4"], (await tail.ReadAsync(0, 500, rows[3].Seq, Ct)).Select(e => e.Type));
 
-        // Rows after a gap wait aside: until the gap is filled the run ends before them.
+        // Rows after a gap wait aside: the run ends before them until the gap is handed over too.
         _counting.HandOver(rows[5..6]);
+        Assert.Equal(["e4"], (await tail.ReadAsync(rows[2].Seq, 500, rows[3].Seq, Ct)).Select(e => e.Type));
         _counting.HandOver(rows[4..5]);
         Assert.Equal(["e5", "e6"], (await tail.ReadAsync(rows[3].Seq, 500, rows[5].Seq, Ct)).Select(e => e.Type));
+
+        // At the end of the run, with nothing known after it: an empty answer, no read.
+        Assert.Empty(await tail.ReadAsync(rows[5].Seq, 500, rows[5].Seq, Ct));
         Assert.Equal(0, _counting.EventReads);
 
-        // A row no hand-over brought (another node's) is read from the store, once the wake-up names it.
-        Assert.Equal(["e7"], (await tail.ReadAsync(rows[5].Seq, 500, rows[6].Seq, Ct)).Select(e => e.Type));
+        // Rows no hand-over brought (another node's) are read from the store once a wake-up names what follows them,
+        // and the read joins the rows waiting aside to the run.
+        _counting.HandOver(rows[8..9]);
+        Assert.Equal(["e7", "e8", "e9"], (await tail.ReadAsync(rows[5].Seq, 500, rows[8].Seq, Ct)).Select(e => e.Type));
+        Assert.Equal(1, _counting.EventReads);
+        Assert.Equal(rows.Select(e => e.Type), (await tail.ReadAsync(0, 500, rows[8].Seq, Ct)).Select(e => e.Type));
         Assert.Equal(1, _counting.EventReads);
     }
 

@@ -5,8 +5,8 @@ namespace Actors.Runtime.Storage.Postgres;
 
 /// <summary>
 /// One long-lived LISTEN connection per provider, started by the first waiter. A notification of appended outbox rows
-/// carries the commit's last seq and wakes every waiter that has not seen it; the provider's own commits signal here
-/// directly (<see cref="Notify"/>), before their notification comes back. When the connection breaks the loop
+/// carries the commit's last seq and wakes every waiter that has not seen it; the provider's own commits also signal
+/// here directly (<see cref="Notify"/>), without waiting for their notification. When the connection breaks the loop
 /// reconnects with a short back-off and, once it listens again, reads the last seq, because notifications sent in the
 /// gap are lost; until then waiters fall back on their own timeout. A notification without a seq (a node of an older
 /// version) is answered the same way.
@@ -130,12 +130,14 @@ internal sealed partial class PostgresEventListener : IAsyncDisposable
                 Interlocked.Increment(ref _connections);
                 while (true)
                 {
-                    await connection.WaitAsync(stopping);
-                    if (unnumbered)
+                    // A notification without a seq may also arrive while the last seq is being read: read it again.
+                    while (unnumbered)
                     {
                         unnumbered = false;
                         await ReadLastSeqAsync(connection, stopping);
                     }
+
+                    await connection.WaitAsync(stopping);
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)

@@ -309,6 +309,11 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
                 [.. commits[unit].States.Select(operation => operation.ExpectedVersion + 1 ?? 1)]);
         }
 
+        if (events.Count > 0 && stored is null)
+        {
+            LogAppendedNotReturned(events.Count);
+        }
+
         appended.AddRange(stored ?? []);
         pending.Clear();
         return 0;
@@ -318,7 +323,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
     /// The rows <see cref="PostgresSql.AppendEvents"/> returned, in the order of <paramref name="events"/>: the commit
     /// numbered them consecutively in that order, so a row's place is its seq less the first one's.
     /// </summary>
-    private static async Task<StoredEvent[]> ReadAppendedAsync(NpgsqlDataReader reader, List<OutgoingEvent> events, CancellationToken cancellationToken)
+    private static async Task<StoredEvent[]?> ReadAppendedAsync(NpgsqlDataReader reader, List<OutgoingEvent> events, CancellationToken cancellationToken)
     {
         var rows = new List<(long Seq, long StreamSeq, DateTimeOffset CreatedAt)>(events.Count);
         while (await reader.ReadAsync(cancellationToken))
@@ -326,7 +331,13 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
             rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetFieldValue<DateTimeOffset>(2)));
         }
 
-        var first = rows.Min(row => row.Seq);
+        // One row per event, numbered without a gap, or nothing is handed over (the consumers read the store).
+        var first = rows.Count == 0 ? 0 : rows.Min(row => row.Seq);
+        if (rows.Count != events.Count || rows.Max(row => row.Seq) - first != events.Count - 1)
+        {
+            return null;
+        }
+
         var stored = new StoredEvent[events.Count];
         foreach (var (seq, streamSeq, createdAt) in rows)
         {
@@ -700,4 +711,7 @@ public sealed partial class PostgresStorageProvider : IStorageProvider
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Group commit retried without {Failed} failed units; {Remaining} remain")]
     private partial void LogCommitRetried(int failed, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A group commit appended {Count} outbox rows but did not return them as numbered; this node's consumers read them from the store")]
+    private partial void LogAppendedNotReturned(int count);
 }
