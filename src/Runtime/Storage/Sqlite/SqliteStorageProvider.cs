@@ -173,7 +173,6 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
         using var statements = new CommitStatements(transaction);
         var lastSeq = ReadCounter(transaction, OutboxSeqCounter);
         var reminderVersion = ReadCounter(transaction, ReminderVersionCounter);
-        var firstSeq = lastSeq;
         var appended = new List<StoredEvent>();
         var firstReminderVersion = reminderVersion;
         var results = new CommitResult[commits.Count];
@@ -233,7 +232,7 @@ public sealed partial class SqliteStorageProvider : IStorageProvider
             results[i] = new CommitResult(CommitStatus.Committed, versions);
         }
 
-        if (lastSeq != firstSeq)
+        if (appended.Count > 0)
         {
             WriteCounter(transaction, OutboxSeqCounter, lastSeq);
         }
