@@ -14,6 +14,9 @@ public abstract class DomainGrain<TState>(IPersistentState<TState> state, TimePr
 {
     protected TState State => state.State;
 
+    /// <summary>Whether the state is stored (read at activation, or written since).</summary>
+    protected bool RecordExists => state.RecordExists;
+
     protected DateTimeOffset Now => time.GetUtcNow();
 
     /// <summary>The namespace of the grain's own event stream.</summary>

@@ -9,24 +9,18 @@ namespace Actors.Grains;
 
 /// <summary>
 /// A field activity. Completing or canceling it has follow-ups in other grains (its SA, its back-to-back partner,
-/// the premise's pairing list): they are recorded as a "follow-up" reminder in the same commit as the change, tried at
-/// once, and the reminder is removed when they succeed, so they happen at least once even if a call fails or the node
-/// dies (a transactional outbox for grain calls). Every follow-up is idempotent.
+/// the premise's pairing list): they are tried at once and retried when the change comes back from the outbox
+/// (<see cref="FollowUpGrain{TState}"/>), so they happen at least once even if a call fails or the node dies. Every
+/// follow-up is idempotent.
 /// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.FieldActivity)]
 public sealed class FieldActivityGrain(
     [PersistentState("fa")] IPersistentState<FieldActivityState> state,
     BusinessCalendar calendar,
     TimeProvider time,
     ILogger<FieldActivityGrain> logger)
-    : DomainGrain<FieldActivityState>(state, time), IFieldActivityGrain, IRemindable
+    : FollowUpGrain<FieldActivityState>(state, time, logger), IFieldActivityGrain, IRemindable
 {
-    /// <summary>The reminder that retries follow-ups which failed when first tried.</summary>
-    public const string FollowUpReminder = "follow-up";
-
-    private static readonly TimeSpan s_followUpRetryDelay = TimeSpan.FromSeconds(30);
-
-    private IGrainReminder? _followUp;
-
     protected override string StreamNamespace => StreamNamespaces.FieldActivity;
 
     private FieldActivityId Id => FieldActivityId.Parse(Key);
@@ -95,7 +89,7 @@ public sealed class FieldActivityGrain(
             case FieldActivityStatus.Canceled:
                 throw DomainException.IllegalTransition("Field activity", Key, State.Status.ToString(), "completed");
             case FieldActivityStatus.Complete when State.Read == read:
-                await FollowUpAsync(actor);
+                await TryFollowUpAsync(actor);
                 return Snapshot();
             case FieldActivityStatus.Complete:
                 throw DomainException.Conflict($"Field activity {Key} was completed with read {State.Read} on {State.CompletedOn:yyyy-MM-dd}.", "read");
@@ -199,7 +193,7 @@ public sealed class FieldActivityGrain(
 
         if (State.Created)
         {
-            await FollowUpCoreAsync(Actor.System(FollowUpReminder));
+            await FollowUpByReminderAsync();
         }
     }
 
@@ -212,9 +206,7 @@ public sealed class FieldActivityGrain(
         await RaiseAsync(
             new FieldActivityCompleted(Id, State.ServiceAgreementId, State.AccountId, State.PremiseId, State.ServicePointId, State.Kind, read, completedOn, completedWith, State.Status),
             actor);
-        _followUp = await RegisterOrUpdateReminder(FollowUpReminder, Now + s_followUpRetryDelay, MissedTickPolicy.FireOnce);
-        await WriteAsync();
-        await FollowUpAsync(actor);
+        await WriteChangeAsync(actor);
     }
 
     private async Task CancelCoreAsync(bool byUser, Actor actor)
@@ -222,33 +214,11 @@ public sealed class FieldActivityGrain(
         State.Status = FieldActivityStatus.Canceled;
         State.CanceledByUser = byUser;
         await RaiseAsync(new FieldActivityCanceled(Id, State.ServiceAgreementId, State.AccountId, State.PremiseId, State.Kind, State.Status), actor);
-        _followUp = await RegisterOrUpdateReminder(FollowUpReminder, Now + s_followUpRetryDelay, MissedTickPolicy.FireOnce);
-        await WriteAsync();
-        await FollowUpAsync(actor);
+        await WriteChangeAsync(actor);
     }
 
-    /// <summary>Tries the follow-ups now; if they fail, the reminder set with the change retries them.</summary>
-    private async Task FollowUpAsync(Actor actor)
-    {
-        try
-        {
-            await FollowUpCoreAsync(actor);
-        }
-        catch (Exception ex)
-        {
-            Log.FollowUpDeferred(logger, ex, "field activity", Key, FollowUpReminder);
-            return;
-        }
-
-        if (_followUp is { } reminder)
-        {
-            await UnregisterReminder(reminder);
-            _followUp = null;
-        }
-    }
-
-    /// <summary>Tells the SA, completes or releases the partner, and updates the premise's pairing list. Idempotent.</summary>
-    private async Task FollowUpCoreAsync(Actor actor)
+    /// <summary>Tells the SA, completes or releases the partner, and updates the premise's pairing list.</summary>
+    protected override async Task FollowUpCoreAsync(Actor actor)
     {
         var serviceAgreement = GrainFactory.GetGrain<IServiceAgreementGrain>(State.ServiceAgreementId.Value);
         var changed = false;

@@ -13,24 +13,21 @@ namespace Actors.Grains;
 /// A service agreement and its lifecycle. Durable one-shot reminders do the batch work at the moment it is due.
 /// <para>
 /// Every change bumps the SA's revision and, in the same commit, posts the new summary to its account's inbox stream
-/// (the account applies it: an SA never calls its account, which may be mid-call to the SA) and records a follow-up
-/// reminder. The follow-ups (tell the premise, withdraw field activities no longer needed, withdraw a reciprocal stop,
-/// complete To Dos whose cause cleared) are derived from the state alone, tried at once, and retried by the reminder
-/// when they fail, so they happen at least once whatever crashes.
+/// (the account applies it: an SA never calls its account, which may be mid-call to the SA). The follow-ups (tell the
+/// premise, withdraw field activities no longer needed, withdraw a reciprocal stop, complete To Dos whose cause
+/// cleared) are derived from the state alone, tried at once, and retried when the change comes back from the outbox
+/// (<see cref="FollowUpGrain{TState}"/>), so they happen at least once whatever crashes.
 /// </para>
 /// </summary>
+[ImplicitStreamSubscription(StreamNamespaces.ServiceAgreement)]
 public sealed class ServiceAgreementGrain(
     [PersistentState("sa")] IPersistentState<ServiceAgreementState> state,
     IOptions<UtilityOptions> options,
     BusinessCalendar calendar,
     TimeProvider time,
     ILogger<ServiceAgreementGrain> logger)
-    : DomainGrain<ServiceAgreementState>(state, time), IServiceAgreementGrain, IRemindable
+    : FollowUpGrain<ServiceAgreementState>(state, time, logger), IServiceAgreementGrain, IRemindable
 {
-    private static readonly TimeSpan s_followUpRetryDelay = TimeSpan.FromSeconds(30);
-
-    private IGrainReminder? _followUp;
-
     protected override string StreamNamespace => StreamNamespaces.ServiceAgreement;
 
     private ServiceAgreementId Id => ServiceAgreementId.Parse(Key);
@@ -353,8 +350,8 @@ public sealed class ServiceAgreementGrain(
             case AgedStop:
                 await AgedAsync(ToDoType.AgedPendingStop, actor);
                 break;
-            case FollowUp:
-                await FollowUpCoreAsync(actor);
+            case FollowUpReminder:
+                await FollowUpByReminderAsync();
                 break;
             default:
                 Log.UnknownReminder(logger, "service agreement", Key, reminderName);
@@ -538,8 +535,8 @@ public sealed class ServiceAgreementGrain(
     private Task CommitAsync(bool statusChanged, Actor actor) => statusChanged ? CommitChangeAsync(actor) : WriteAsync();
 
     /// <summary>
-    /// Commits a change others must hear of: a new revision, the summary posted to the account's inbox and the
-    /// follow-up reminder go in the same write as the state; then the follow-ups are tried at once.
+    /// Commits a change others must hear of: a new revision and the summary posted to the account's inbox go in the
+    /// same write as the state; then the follow-ups are tried at once.
     /// </summary>
     private async Task CommitChangeAsync(Actor actor)
     {
@@ -548,25 +545,11 @@ public sealed class ServiceAgreementGrain(
             StreamId.Create(StreamNamespaces.AccountServiceAgreements, State.AccountId.Value),
             new AccountServiceAgreementChanged(State.AccountId, Summary()),
             actor);
-        _followUp = await RegisterOrUpdateReminder(FollowUp, Now + s_followUpRetryDelay);
-        await WriteAsync();
-        try
-        {
-            await FollowUpCoreAsync(actor);
-        }
-        catch (Exception ex)
-        {
-            // The change itself is committed; the reminder written with it finishes the follow-ups.
-            Log.FollowUpDeferred(logger, ex, "service agreement", Key, FollowUp);
-            return;
-        }
-
-        await UnregisterReminder(_followUp);
-        _followUp = null;
+        await WriteChangeAsync(actor);
     }
 
-    /// <summary>Brings the grains around the SA in line with its state. Idempotent: derived from the state alone.</summary>
-    private async Task FollowUpCoreAsync(Actor actor)
+    /// <summary>Tells the premise, withdraws field activities no longer needed and a reciprocal stop, completes To Dos whose cause cleared.</summary>
+    protected override async Task FollowUpCoreAsync(Actor actor)
     {
         await GrainFactory.GetGrain<IPremiseGrain>(State.PremiseId.Value).UpdateOccupancyAsync(
             State.ServicePointId,

@@ -2,7 +2,8 @@ namespace Actors.Grains;
 
 /// <summary>
 /// The names of an SA's one-shot business reminders (CC&amp;B's batch jobs, per SA). Each handler checks the SA's
-/// status first, so a late or repeated delivery does nothing.
+/// status first, so a late or repeated delivery does nothing. An SA also has the follow-up reminder of every
+/// <see cref="FollowUpGrain{TState}"/>, set only when its follow-ups keep failing.
 /// </summary>
 public static class ServiceAgreementReminders
 {
@@ -23,7 +24,4 @@ public static class ServiceAgreementReminders
 
     /// <summary>Raises a To Do when the SA is still pending stop some days after its stop date.</summary>
     public const string AgedStop = "aged-stop";
-
-    /// <summary>Retries the follow-ups of a change (premise, field activities, reciprocal stop, To Dos) that failed at first.</summary>
-    public const string FollowUp = "follow-up";
 }

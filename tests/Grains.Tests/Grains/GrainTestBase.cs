@@ -3,6 +3,7 @@ using Actors.Grains.Abstractions;
 using Actors.Grains.Abstractions.Events;
 using Actors.Grains.Tests.Infrastructure;
 using Actors.Runtime.Hosting;
+using Actors.Runtime.Storage;
 
 namespace Actors.Grains.Tests.Grains;
 
@@ -18,7 +19,10 @@ public abstract class GrainTestBase : IAsyncLifetime
 
     protected virtual IDictionary<string, string?>? Settings => null;
 
-    public async Task InitializeAsync() => Host = await DomainHost.StartAsync(Settings);
+    /// <summary>What the test puts in front of the real store, if anything.</summary>
+    protected virtual Func<IStorageProvider, IStorageProvider>? WrapStore => null;
+
+    public async Task InitializeAsync() => Host = await DomainHost.StartAsync(Settings, WrapStore);
 
     /// <summary>Every test also checks that each event it caused can be read back as its type, stamped with who and when.</summary>
     public async Task DisposeAsync()

@@ -36,7 +36,8 @@ public sealed class DomainHost : IAsyncDisposable
 
     public IStorageProvider Storage => _host.Services.GetRequiredService<IStorageProvider>();
 
-    public static async Task<DomainHost> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>Starts a host; <paramref name="wrapStore"/> puts a fault in front of the real store.</summary>
+    public static async Task<DomainHost> StartAsync(IDictionary<string, string?>? settings = null, Func<IStorageProvider, IStorageProvider>? wrapStore = null)
     {
         var directory = Directory.CreateTempSubdirectory("actors-grains-").FullName;
         var clock = new ManualTimeProvider(Start);
@@ -51,7 +52,7 @@ public sealed class DomainHost : IAsyncDisposable
         builder.Services.AddUtilityDomain();
         builder.Services.AddActorRuntime(b => b
             .AddUtilityGrains()
-            .UseStorage(_ => new SqliteStorageProvider(Path.Combine(directory, "store.db")))
+            .UseStorage(_ => (wrapStore ?? (store => store))(new SqliteStorageProvider(Path.Combine(directory, "store.db"))))
             .UseTimeProvider(clock));
         builder.Services.Configure<ActorRuntimeOptions>(o => o.CallTimeout = TimeSpan.FromSeconds(10));
         var host = builder.Build();
