@@ -42,17 +42,30 @@ public abstract class DomainGrain<TState>(IPersistentState<TState> state, TimePr
     }
 
     /// <summary>Raises <paramref name="domainEvent"/> on the grain's own stream (its history).</summary>
-    protected Task RaiseAsync(DomainEvent domainEvent, Actor actor) =>
-        RaiseOnAsync(StreamId.Create(StreamNamespace, Key), domainEvent, actor);
+    protected Task RaiseAsync(DomainEvent domainEvent, Actor actor)
+    {
+        var stamped = Stamp(domainEvent, actor);
+        OnRaised(stamped);
+        return Publish(StreamId.Create(StreamNamespace, Key), stamped);
+    }
 
     /// <summary>Raises <paramref name="domainEvent"/> on another stream (e.g. an account's inbox).</summary>
-    protected Task RaiseOnAsync(StreamId streamId, DomainEvent domainEvent, Actor actor)
+    protected Task RaiseOnAsync(StreamId streamId, DomainEvent domainEvent, Actor actor) => Publish(streamId, Stamp(domainEvent, actor));
+
+    /// <summary>Called with each event raised on the grain's own stream, as it will be stored and delivered.</summary>
+    protected virtual void OnRaised(DomainEvent raised)
+    {
+    }
+
+    private DomainEvent Stamp(DomainEvent domainEvent, Actor actor)
     {
         ArgumentNullException.ThrowIfNull(domainEvent);
         ArgumentNullException.ThrowIfNull(actor);
-        var stamped = domainEvent with { Actor = actor.User, Reason = actor.Reason, Comment = actor.Comment, OccurredAt = Now };
-        return GetStreamProvider(StreamNamespaces.Provider).GetStream<DomainEvent>(streamId).OnNextAsync(stamped);
+        return domainEvent with { Actor = actor.User, Reason = actor.Reason, Comment = actor.Comment, OccurredAt = Now };
     }
+
+    private Task Publish(StreamId streamId, DomainEvent stamped) =>
+        GetStreamProvider(StreamNamespaces.Provider).GetStream<DomainEvent>(streamId).OnNextAsync(stamped);
 
     /// <summary>
     /// Removes reminders if they exist (the removal commits with the turn). Nothing is read first: removing a reminder

@@ -89,7 +89,6 @@ public sealed class FieldActivityGrain(
             case FieldActivityStatus.Canceled:
                 throw DomainException.IllegalTransition("Field activity", Key, State.Status.ToString(), "completed");
             case FieldActivityStatus.Complete when State.Read == read:
-                await TryFollowUpAsync(actor);
                 return Snapshot();
             case FieldActivityStatus.Complete:
                 throw DomainException.Conflict($"Field activity {Key} was completed with read {State.Read} on {State.CompletedOn:yyyy-MM-dd}.", "read");
@@ -220,6 +219,12 @@ public sealed class FieldActivityGrain(
     /// <summary>Tells the SA, completes or releases the partner, and updates the premise's pairing list.</summary>
     protected override async Task FollowUpCoreAsync(Actor actor)
     {
+        if (State.Status == FieldActivityStatus.Pending)
+        {
+            // A pending activity owes nothing: it paired when it was created or moved.
+            return;
+        }
+
         var serviceAgreement = GrainFactory.GetGrain<IServiceAgreementGrain>(State.ServiceAgreementId.Value);
         var changed = false;
         if (State.Status == FieldActivityStatus.Complete)
@@ -248,11 +253,13 @@ public sealed class FieldActivityGrain(
             }
         }
 
-        await GrainFactory.GetGrain<IPremiseGrain>(State.PremiseId.Value).RegisterFieldActivityAsync(Registration());
+        // Written before the premise is told, so the events raised above never commit without the state they belong to.
         if (changed)
         {
             await WriteAsync();
         }
+
+        await GrainFactory.GetGrain<IPremiseGrain>(State.PremiseId.Value).RegisterFieldActivityAsync(Registration());
     }
 
     /// <summary>Asks the premise for a back-to-back partner and links both halves.</summary>

@@ -4,8 +4,8 @@ namespace Actors.Grains;
 
 internal static partial class Log
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Follow-up of {Grain} failed; it will be retried {RetriedBy}")]
-    public static partial void FollowUpDeferred(ILogger logger, Exception exception, string grain, string retriedBy);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Follow-up of {Grain} failed; the follow-up reminder retries it once the change comes back from the outbox")]
+    public static partial void FollowUpDeferred(ILogger logger, Exception exception, string grain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Reminder} of {Entity} {Id} is unknown and was ignored")]
     public static partial void UnknownReminder(ILogger logger, string entity, string id, string reminder);

@@ -159,16 +159,19 @@ internal sealed class Catalog(ActorRuntime runtime, PartitionDirectory directory
         DropPartitions(partitions);
     }
 
-    /// <summary>Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires.</summary>
+    /// <summary>
+    /// Deactivates every activation (graceful shutdown), waiting until they are gone or the token fires. Activations
+    /// made meanwhile (the outbox consumers still deliver to grains) are asked to go too.
+    /// </summary>
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
-        foreach (var activation in _activations.Values)
-        {
-            activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "node shutting down"));
-        }
-
         while (!_activations.IsEmpty && !cancellationToken.IsCancellationRequested)
         {
+            foreach (var activation in _activations.Values)
+            {
+                activation.RequestDeactivation(new DeactivationReason(DeactivationReasonCode.ShuttingDown, "node shutting down"));
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         }
     }

@@ -132,7 +132,7 @@ internal sealed partial class OutboxConsumerLoop(
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
@@ -142,6 +142,31 @@ internal sealed partial class OutboxConsumerLoop(
                 Position = consumer.Scope == OutboxConsumerScope.Cluster ? null : Position;
                 await Pause.ForAsync(options.OutboxPollInterval, stopping);
             }
+        }
+
+        await FlushOnStopAsync(checkpoint);
+    }
+
+    /// <summary>
+    /// A node that stops (its leases are still held) writes the position it handled, so the node that runs the
+    /// consumer next does not deliver those events again. Bounded: a store that does not answer leaves it to
+    /// at-least-once delivery.
+    /// </summary>
+    private async Task FlushOnStopAsync(CheckpointWriter checkpoint)
+    {
+        if (!checkpoint.IsPending)
+        {
+            return;
+        }
+
+        using var bounded = new CancellationTokenSource(options.OutboxPollInterval * 5);
+        try
+        {
+            await checkpoint.FlushAsync(bounded.Token);
+        }
+        catch (Exception ex)
+        {
+            LogNotFlushed(logger, ex, consumer.Name);
         }
     }
 
@@ -163,6 +188,9 @@ internal sealed partial class OutboxConsumerLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} failed after seq {Position}; it will retry from its position")]
     private static partial void LogFailed(ILogger logger, Exception exception, string consumer, long position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox consumer {Consumer} could not write its position on stop; its next run delivers the events since its last checkpoint again")]
+    private static partial void LogNotFlushed(ILogger logger, Exception exception, string consumer);
 }
 
 /// <summary>

@@ -24,6 +24,9 @@ public abstract class GrainTestBase : IAsyncLifetime
 
     public async Task InitializeAsync() => Host = await DomainHost.StartAsync(Settings, WrapStore);
 
+    /// <summary>Replaces the host by another on the same store and clock (<see cref="DomainHost.RestartAsync"/>).</summary>
+    protected async Task RestartHostAsync(Func<IStorageProvider, IStorageProvider>? wrapStore = null) => Host = await Host.RestartAsync(wrapStore);
+
     /// <summary>Every test also checks that each event it caused can be read back as its type, stamped with who and when.</summary>
     public async Task DisposeAsync()
     {

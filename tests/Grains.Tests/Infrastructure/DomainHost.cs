@@ -22,12 +22,15 @@ public sealed class DomainHost : IAsyncDisposable
 
     private readonly IHost _host;
     private readonly string _directory;
+    private readonly IDictionary<string, string?>? _settings;
+    private bool _restarted;
 
-    private DomainHost(IHost host, ManualTimeProvider clock, string directory)
+    private DomainHost(IHost host, ManualTimeProvider clock, string directory, IDictionary<string, string?>? settings)
     {
         _host = host;
         Clock = clock;
         _directory = directory;
+        _settings = settings;
     }
 
     public ManualTimeProvider Clock { get; }
@@ -36,11 +39,24 @@ public sealed class DomainHost : IAsyncDisposable
 
     public IStorageProvider Storage => _host.Services.GetRequiredService<IStorageProvider>();
 
-    /// <summary>Starts a host; <paramref name="wrapStore"/> puts a fault in front of the real store.</summary>
-    public static async Task<DomainHost> StartAsync(IDictionary<string, string?>? settings = null, Func<IStorageProvider, IStorageProvider>? wrapStore = null)
+    /// <summary>Starts a host on a fresh store; <paramref name="wrapStore"/> puts a fault in front of the real store.</summary>
+    public static Task<DomainHost> StartAsync(IDictionary<string, string?>? settings = null, Func<IStorageProvider, IStorageProvider>? wrapStore = null) =>
+        StartAsync(settings, wrapStore, Directory.CreateTempSubdirectory("actors-grains-").FullName, new ManualTimeProvider(Start));
+
+    /// <summary>
+    /// Stops this host, keeping its store, and starts another on the same store and clock: a node that went away and
+    /// the one that takes over. Use the returned host from then on.
+    /// </summary>
+    public async Task<DomainHost> RestartAsync(Func<IStorageProvider, IStorageProvider>? wrapStore = null)
     {
-        var directory = Directory.CreateTempSubdirectory("actors-grains-").FullName;
-        var clock = new ManualTimeProvider(Start);
+        await StopAsync();
+        _restarted = true;
+        return await StartAsync(_settings, wrapStore, _directory, Clock);
+    }
+
+    private static async Task<DomainHost> StartAsync(
+        IDictionary<string, string?>? settings, Func<IStorageProvider, IStorageProvider>? wrapStore, string directory, ManualTimeProvider clock)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("ACTORS_TEST_LOG") == "1")
@@ -57,7 +73,7 @@ public sealed class DomainHost : IAsyncDisposable
         builder.Services.Configure<ActorRuntimeOptions>(o => o.CallTimeout = TimeSpan.FromSeconds(10));
         var host = builder.Build();
         await host.StartAsync();
-        return new DomainHost(host, clock, directory);
+        return new DomainHost(host, clock, directory, settings);
     }
 
     public IPersonGrain Person(PersonId id) => Grains.GetGrain<IPersonGrain>(id.Value);
@@ -71,6 +87,13 @@ public sealed class DomainHost : IAsyncDisposable
     public IFieldActivityGrain FieldActivity(FieldActivityId id) => Grains.GetGrain<IFieldActivityGrain>(id.Value);
 
     public IToDoGrain ToDo(ToDoId id) => Grains.GetGrain<IToDoGrain>(id.Value);
+
+    private async Task StopAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _host.StopAsync(cts.Token);
+        _host.Dispose();
+    }
 
     /// <summary>Moves business time to 00:00 UTC (the default zone) of <paramref name="date"/> plus <paramref name="offset"/>.</summary>
     public void SetDate(DateOnly date, TimeSpan offset = default) =>
@@ -105,9 +128,12 @@ public sealed class DomainHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _host.StopAsync(cts.Token);
-        _host.Dispose();
+        if (_restarted)
+        {
+            return;
+        }
+
+        await StopAsync();
         try
         {
             Directory.Delete(_directory, recursive: true);

@@ -279,6 +279,25 @@ public sealed class ExecutionTests() : NodeTestBase(StoreKind.Sqlite)
     }
 
     [Fact]
+    public async Task Shutdown_DeactivatesGrainsActivatedWhileItDeactivatesTheOthers()
+    {
+        var node = await StartNodeAsync();
+        await node.Grains.GetGrain<ILingeringGrain>("slow").TouchAsync();
+        var stopping = node.StopAsync();
+        await Probe.WaitUntilAsync(() => Probe.Entries("lingering:slow").Count == 1, "the shutdown to start deactivating");
+
+        // The node still takes calls (as its outbox consumers still deliver to grains) until every grain is gone.
+        await node.Grains.GetGrain<ICounterGrain>("late").IncrementAsync();
+        Probe.Open("linger:slow");
+
+        await Polling.CompletesAsync(stopping, "the node to stop");
+
+        // Every activation of it was deactivated (the call may have met one that was already going, and made another).
+        Assert.All(Probe.Entries("deactivate:late"), reason => Assert.Equal("ShuttingDown", reason));
+        Assert.Equal(Probe.Get("activate:late"), Probe.Entries("deactivate:late").Count);
+    }
+
+    [Fact]
     public async Task ConcurrentCallers_SeeOneActivation()
     {
         var node = await StartNodeAsync();

@@ -71,3 +71,32 @@ internal static class ConsumerGate
         }
     }
 }
+
+/// <summary>
+/// A Cluster consumer that logs the last seq of each batch it handled under "stepped". While "hold:stepped" is set it
+/// signals "stepped-waiting" and waits for the gate "release:stepped" before it finishes a batch; a batch after
+/// "block:stepped" is set never finishes: it waits for the node to stop.
+/// </summary>
+public sealed class SteppedConsumer(Probe probe) : IOutboxConsumer
+{
+    public string Name => "stepped";
+
+    public OutboxConsumerScope Scope => OutboxConsumerScope.Cluster;
+
+    public async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
+    {
+        if (probe.Get("block:stepped") > 0)
+        {
+            probe.Increment("stepped-blocked");
+            await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+        }
+
+        if (probe.Get("hold:stepped") > 0)
+        {
+            probe.Increment("stepped-waiting");
+            await probe.Gate("release:stepped").WaitAsync(cancellationToken);
+        }
+
+        probe.Log(Name, events[^1].Seq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

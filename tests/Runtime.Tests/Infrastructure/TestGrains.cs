@@ -220,3 +220,20 @@ public sealed class TwoStateGrain(
         await Task.WhenAll(firstWrite, secondWrite);
     }
 }
+
+public interface ILingeringGrain : IGrainWithStringKey
+{
+    Task TouchAsync();
+}
+
+/// <summary>Its deactivation logs "lingering:{key}" and then waits for the gate "linger:{key}".</summary>
+public sealed class LingeringGrain(Probe probe) : Grain, ILingeringGrain
+{
+    public Task TouchAsync() => Task.CompletedTask;
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        probe.Log($"lingering:{this.GetPrimaryKeyString()}", reason.ReasonCode.ToString());
+        await probe.Gate($"linger:{this.GetPrimaryKeyString()}");
+    }
+}

@@ -147,6 +147,39 @@ public abstract class OutboxTests(StoreKind kind) : NodeTestBase(kind)
         Assert.Equal(["1", "2", "3", "4", "5"], Probe.Entries(log));
     }
 
+    [Fact]
+    public async Task ClusterConsumer_StoppedWhileBusy_WritesThePositionItHandled_SoTheNextNodeDoesNotDeliverItAgain()
+    {
+        // A minute (the longest allowed) between checkpoint writes while events keep coming: only the first batch is written on the way.
+        var node = await StartNodeAsync(
+            o => (o.OutboxPollInterval, o.OutboxCheckpointInterval) = (TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
+            services: s => s.AddOutboxConsumer<SteppedConsumer>());
+        var storage = node.Get<IStorageProvider>();
+        var grain = node.Grains.GetGrain<ICounterGrain>("stepped");
+        await grain.IncrementAndRaiseAsync(false, false);
+        var first = await storage.GetLastSequenceAsync(CancellationToken.None);
+        await Polling.UntilAsync(async () => await storage.ReadCheckpointAsync("stepped", CancellationToken.None) == first, "the first batch's position to be written");
+
+        // The second batch finishes while a third event is already committed, so the log never looks quiet.
+        Probe.Increment("hold:stepped");
+        await grain.IncrementAndRaiseAsync(false, false);
+        var second = await storage.GetLastSequenceAsync(CancellationToken.None);
+        await Probe.WaitUntilAsync(() => Probe.Get("stepped-waiting") == 1, "the second batch to be in the handler");
+        await grain.IncrementAndRaiseAsync(false, false);
+        Probe.Decrement("hold:stepped");
+        Probe.Increment("block:stepped");
+        Probe.Open("release:stepped");
+        await Probe.WaitUntilAsync(() => Probe.Get("stepped-blocked") == 1, "the third batch to be in the handler");
+        Assert.Equal(second.ToString(System.Globalization.CultureInfo.InvariantCulture), Probe.Entries("stepped")[^1]);
+        Assert.Equal(first, await storage.ReadCheckpointAsync("stepped", CancellationToken.None));
+
+        await node.StopAsync();
+
+        await using var reopened = Store.Open();
+        await reopened.InitializeAsync(CancellationToken.None);
+        Assert.Equal(second, await reopened.ReadCheckpointAsync("stepped", CancellationToken.None));
+    }
+
     private Task<TestNode> StartReplayNodeAsync() =>
         StartNodeAsync(o => o.OutboxPollInterval = TimeSpan.FromMilliseconds(100), services: s => s.AddOutboxConsumer<ReplayConsumer>());
 
