@@ -518,15 +518,7 @@ internal sealed partial class Activation
         (_committingReminders ?? []).SelectMany(c => c.Values).Concat(_pendingReminders?.Values ?? Enumerable.Empty<ReminderOperation>());
 
     /// <summary>Commits the turn's buffered events and reminder changes that no state write carried.</summary>
-    public async Task FlushPendingAsync()
-    {
-        if (_pendingEvents is null && _pendingReminders is null)
-        {
-            return;
-        }
-
-        await CommitAsync(null);
-    }
+    public Task FlushPendingAsync() => _pendingEvents is null && _pendingReminders is null ? Task.CompletedTask : CommitAsync(null);
 
     /// <summary>
     /// Commits a state operation (or none) together with everything the turn buffered until now, in one transaction.

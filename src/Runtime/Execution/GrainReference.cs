@@ -51,7 +51,10 @@ public class GrainReference : DispatchProxy, IAddressable
 /// <summary>How to call one grain interface method on an activation and hand its result back in the declared shape.</summary>
 internal abstract class GrainMethod
 {
-    private static readonly ConcurrentDictionary<MethodInfo, GrainMethod> s_cache = new();
+    // A proxy hands over the same MethodInfo object for a method on every call: it is looked up by reference, which
+    // costs a header read instead of RuntimeMethodInfo's hash and equality. (Another MethodInfo object of the same
+    // method only adds an equal entry.)
+    private static readonly ConcurrentDictionary<MethodInfo, GrainMethod> s_cache = new(ReferenceEqualityComparer.Instance);
 
     protected GrainMethod(MethodInfo method)
     {
