@@ -154,11 +154,6 @@ internal sealed partial class OutboxConsumerLoop(
     /// </summary>
     private async Task FlushOnStopAsync(CheckpointWriter checkpoint)
     {
-        if (!checkpoint.IsPending)
-        {
-            return;
-        }
-
         using var bounded = new CancellationTokenSource(options.OutboxPollInterval * 5);
         try
         {
